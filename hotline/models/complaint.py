@@ -1,0 +1,172 @@
+"""Complaints, their append-only event log, triage results and the job outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.extensions import db
+from ml.labels import FIELDS, KINDS
+from hotline.models.agency import Agency, Ward
+from hotline.models.types import UTCDateTime, utcnow
+
+CHANNELS = ("phone", "web", "zalo", "email", "app", "walk_in")
+STATES = (
+    "received", "triaged", "needs_review", "assigned", "accepted", "answered", "closed",
+    "returned", "extended", "paused", "reopened", "rejected", "merged", "split",
+)  # fmt: skip
+# States in which nobody has to act any more.
+FINAL_STATES = frozenset({"closed", "rejected", "merged", "split"})
+
+
+class Complaint(db.Model):
+    __tablename__ = "complaint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    channel: Mapped[str] = mapped_column(String(12))
+    citizen_name: Mapped[str | None] = mapped_column(String(200))
+    citizen_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    citizen_email: Mapped[str | None] = mapped_column(String(200))
+    citizen_address: Mapped[str | None] = mapped_column(String(500))
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
+    ward_code: Mapped[int | None] = mapped_column(ForeignKey("ward.code"), index=True)
+    location_text: Mapped[str | None] = mapped_column(String(500))
+    location_source: Mapped[str | None] = mapped_column(String(20))
+    content: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    field: Mapped[str | None] = mapped_column(String(32), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    routing_rule_id: Mapped[int | None] = mapped_column(ForeignKey("routing_rule.id"))
+    routing_explanation: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated_to_central: Mapped[bool] = mapped_column(Boolean, default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # sha256 of the request body that used the key: a different body with the same key is refused.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"), index=True)
+    public_answer: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[int | None] = mapped_column(Integer)
+
+    agency: Mapped[Agency | None] = relationship()
+    ward: Mapped[Ward | None] = relationship()
+    events: Mapped[list[ComplaintEvent]] = relationship(
+        back_populates="complaint", order_by="ComplaintEvent.id"
+    )
+    triage_results: Mapped[list[TriageResult]] = relationship(
+        back_populates="complaint", order_by="TriageResult.id"
+    )
+
+    __table_args__ = (Index("ix_complaint_agency_state", "agency_id", "state"),)
+
+    @property
+    def phone_last4(self) -> str | None:
+        return self.citizen_phone[-4:] if self.citizen_phone else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in FINAL_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Derived: past the deadline and not answered (never stored)."""
+        if self.deadline_at is None or self.state in FINAL_STATES | {"answered", "paused"}:
+            return False
+        return utcnow() > self.deadline_at
+
+    def __repr__(self) -> str:
+        return f"<Complaint {self.tracking_code} {self.state}>"
+
+
+class ComplaintEvent(db.Model):
+    """Append-only audit of everything that happened to a complaint."""
+
+    __tablename__ = "complaint_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # "staff", "citizen" or "system": who acted when there is no user account behind it.
+    actor_kind: Mapped[str] = mapped_column(String(12), default="system")
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+
+
+@event.listens_for(ComplaintEvent, "before_update")
+@event.listens_for(ComplaintEvent, "before_delete")
+def _events_are_append_only(mapper, connection, target):
+    raise RuntimeError("complaint events are append-only")
+
+
+class TriageResult(db.Model):
+    """Field, kind and agency decided for a complaint, by the model or by a person."""
+
+    __tablename__ = "triage_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(8))  # "model" or "manual"
+    field: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    field_proba: Mapped[float | None] = mapped_column(Float)
+    kind_proba: Mapped[float | None] = mapped_column(Float)
+    probabilities: Mapped[dict | None] = mapped_column(JSON)
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # A manual decision that changed the model's answer becomes a training example.
+    corrects_model: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="triage_results")
+
+
+class OutboxJob(db.Model):
+    """Work owed to a complaint, written in the same transaction as the complaint.
+
+    The queue only delivers: a row that is not done is owed, whatever Redis remembers.
+    """
+
+    __tablename__ = "outbox_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(32))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    payload: Mapped[dict | None] = mapped_column(JSON)
+
+    complaint: Mapped[Complaint | None] = relationship()
+
+    @property
+    def rq_job_id(self) -> str:
+        return f"{self.job}-{self.id}"

@@ -1,0 +1,66 @@
+"""Citizen status lookup: tracking code plus a second factor; every miss looks the same."""
+
+from __future__ import annotations
+
+import hmac
+
+from sqlalchemy import select
+
+from hotline.codes import normalise_secret, normalise_tracking_code
+from hotline.errors import NotFound
+from hotline.extensions import db
+from hotline.models import Complaint, ComplaintEvent
+from hotline.services.intake import hash_secret
+from hotline.services.status import STATE_LABELS
+
+NOT_FOUND = "Không tìm thấy phản ánh với mã và thông tin xác thực đã nhập."
+
+
+def find_for_citizen(code: str, phone_last4: str | None = None, secret: str | None = None) -> Complaint:
+    """The complaint if the second factor matches; NotFound with one message for every miss."""
+    canonical = normalise_tracking_code(code or "")
+    complaint = None
+    if canonical:
+        complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == canonical))
+    if complaint is None or not _second_factor_ok(complaint, phone_last4, secret):
+        raise NotFound(NOT_FOUND)
+    return complaint
+
+
+def _second_factor_ok(complaint: Complaint, phone_last4: str | None, secret: str | None) -> bool:
+    if phone_last4 and complaint.phone_last4:
+        return hmac.compare_digest(phone_last4.strip(), complaint.phone_last4)
+    if secret and complaint.secret_hash:
+        return hmac.compare_digest(hash_secret(normalise_secret(secret)), complaint.secret_hash)
+    return False
+
+
+def public_timeline(complaint: Complaint) -> list[ComplaintEvent]:
+    return [ev for ev in complaint.events if ev.public]
+
+
+def public_view(complaint: Complaint) -> dict:
+    """What a citizen may see: no internal notes, no contact data."""
+    agency = complaint.agency
+    return {
+        "tracking_code": complaint.tracking_code,
+        "status": complaint.state,
+        "status_label": STATE_LABELS.get(complaint.state, complaint.state),
+        "received_at": complaint.received_at.isoformat(),
+        "field": complaint.field,
+        "kind": complaint.kind,
+        "agency": {"code": agency.code, "name": agency.name} if agency else None,
+        "deadline": complaint.deadline_at.isoformat() if complaint.deadline_at else None,
+        "overdue": complaint.is_overdue,
+        "answer": complaint.public_answer,
+        "timeline": [
+            {
+                "at": ev.at.isoformat(),
+                "status": ev.to_state,
+                "label": STATE_LABELS.get(ev.to_state or "", ev.action),
+                "note": ev.note,
+            }
+            for ev in public_timeline(complaint)
+        ],
+    }
+

@@ -1,0 +1,170 @@
+"""Triage: the model's verdict or a supervisor's, then routing and the legal deadline."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from hotline.errors import ValidationError
+from hotline.extensions import db
+from hotline.models import FIELDS, KINDS, Agency, Complaint, OutboxJob, TriageResult, User
+from hotline.models.types import utcnow
+from hotline.services.deadlines import compute_deadline
+from hotline.services.routing import Route, choose_route
+from hotline.services.status import transition
+
+log = logging.getLogger(__name__)
+
+# States from which a complaint still waits for (re-)triage.
+TRIAGE_PENDING = frozenset({"received", "returned"})
+MANUAL_TRIAGE_FROM = frozenset({"received", "needs_review", "returned"})
+
+
+def load_classifier(model_dir: Path):
+    """Load the model once per process; None (with a warning) when there is none yet."""
+    from ml.artifacts import ArtifactError
+    from ml.predict import Classifier
+
+    try:
+        return Classifier.load(model_dir)
+    except ArtifactError as exc:
+        log.warning("classifier.unavailable reason=%s", exc)
+        return None
+
+
+def get_classifier():
+    ext = current_app.extensions
+    if "hotline_classifier" not in ext:
+        ext["hotline_classifier"] = load_classifier(current_app.config["HOTLINE"].model_dir)
+    return ext["hotline_classifier"]
+
+
+def triage_threshold(classifier) -> float:
+    configured = current_app.config["HOTLINE"].triage_threshold
+    return classifier.threshold if configured is None else configured
+
+
+def _lock(complaint_id: int) -> Complaint | None:
+    # FOR UPDATE serialises two deliveries of the same job on PostgreSQL; SQLite locks the file.
+    return db.session.scalar(
+        select(Complaint).where(Complaint.id == complaint_id).with_for_update()
+    )
+
+
+def run_triage_job(outbox_id: int) -> str:
+    """Body of the triage job; idempotent: an outbox row is worked at most once. Commits."""
+    row = db.session.scalar(select(OutboxJob).where(OutboxJob.id == outbox_id).with_for_update())
+    if row is None or row.done_at is not None:
+        db.session.rollback()
+        return "skipped"
+    complaint = _lock(row.complaint_id) if row.complaint_id else None
+    if complaint is None or complaint.state not in TRIAGE_PENDING:
+        row.done_at = utcnow()
+        db.session.commit()
+        return "skipped"
+    outcome = auto_triage(complaint)
+    row.done_at = utcnow()
+    row.last_error = None
+    db.session.commit()
+    log.info("triage.done complaint_id=%s outcome=%s", complaint.id, outcome)
+    return outcome
+
+
+def auto_triage(complaint: Complaint) -> str:
+    """Classify and route when sure; otherwise leave it to a supervisor. Flushes, never commits."""
+    classifier = get_classifier()
+    if classifier is None:
+        transition(complaint, "needs_review", note="Chưa có mô hình phân loại; cần phân loại thủ công.")
+        return "needs_review"
+    prediction = classifier.predict(complaint.content)
+    db.session.add(
+        TriageResult(
+            complaint=complaint,
+            source="model",
+            field=prediction.field,
+            kind=prediction.kind,
+            field_proba=prediction.field_proba,
+            kind_proba=prediction.kind_proba,
+            probabilities=prediction.as_dict(),
+            model_version=prediction.model_version,
+        )
+    )
+    threshold = triage_threshold(classifier)
+    sure = prediction.field_proba >= threshold and prediction.confident
+    if not sure:
+        transition(
+            complaint,
+            "needs_review",
+            note=f"Mô hình chưa chắc chắn (độ tin cậy {prediction.field_proba:.0%}).",
+            data={"field": prediction.field, "kind": prediction.kind},
+        )
+        return "needs_review"
+    complaint.field, complaint.kind = prediction.field, prediction.kind
+    route = choose_route(prediction.field, prediction.kind, complaint.ward_code, complaint.content)
+    transition(complaint, "triaged", note="Phân loại tự động.",
+               data={"field": prediction.field, "kind": prediction.kind,
+                     "model_version": prediction.model_version})
+    if route is None:
+        transition(complaint, "needs_review", note="Không có quy tắc định tuyến phù hợp.")
+        return "needs_review"
+    assign(complaint, route)
+    return "assigned"
+
+
+def assign(complaint: Complaint, route: Route, actor: User | None = None) -> None:
+    complaint.agency = route.agency
+    complaint.routing_rule_id = route.rule.id if route.rule is not None else None
+    complaint.routing_explanation = route.explanation
+    complaint.deadline_at = compute_deadline(complaint.kind, complaint.received_at)
+    transition(
+        complaint,
+        "assigned",
+        actor=actor,
+        note=f"Chuyển đến {route.agency.name}.",
+        data={"agency": route.agency.code, "explanation": route.explanation},
+    )
+
+
+def manual_triage(
+    complaint: Complaint,
+    *,
+    field: str,
+    kind: str,
+    agency: Agency | None,
+    actor: User,
+    note: str | None = None,
+) -> None:
+    """A supervisor sets field, kind and agency; the item is assigned. Flushes, never commits."""
+    errors = {}
+    if field not in FIELDS:
+        errors["field"] = "Lĩnh vực không hợp lệ."
+    if kind not in KINDS:
+        errors["kind"] = "Loại đơn không hợp lệ."
+    if agency is None:
+        errors["agency"] = "Cần chọn cơ quan xử lý."
+    if errors:
+        raise ValidationError("Thông tin phân loại chưa hợp lệ.", errors)
+    if complaint.state not in MANUAL_TRIAGE_FROM:
+        from hotline.errors import InvalidTransition
+
+        raise InvalidTransition("Phản ánh này không còn chờ phân loại.")
+    model = next((r for r in reversed(complaint.triage_results) if r.source == "model"), None)
+    corrects = model is not None and (model.field != field or model.kind != kind)
+    db.session.add(
+        TriageResult(
+            complaint=complaint, source="manual", field=field, kind=kind,
+            agency_id=agency.id, actor_id=actor.id, corrects_model=corrects,
+            model_version=model.model_version if model else None,
+        )
+    )  # fmt: skip
+    complaint.field, complaint.kind = field, kind
+    transition(complaint, "triaged", actor=actor, note=note or "Phân loại thủ công.",
+               data={"field": field, "kind": kind})
+    from hotline.labels import FIELD_LABELS
+
+    route = Route(agency, None, f"{agency.name} — do giám sát viên chọn "
+                                f"(lĩnh vực {FIELD_LABELS[field].lower()})")  # type: ignore[arg-type]
+    assign(complaint, route, actor=actor)

@@ -1,0 +1,29 @@
+"""Jinja filters and globals shared by every page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from hotline.labels import CHANNEL_LABELS, FIELD_LABELS, KIND_LABELS, LEVEL_LABELS
+from hotline.services.deadlines import LOCAL_TZ
+from hotline.services.status import STATE_LABELS
+
+
+def local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_date"] = lambda v: local_time(v, "%d/%m/%Y")
+    app.jinja_env.globals.update(
+        FIELD_LABELS=FIELD_LABELS,
+        KIND_LABELS=KIND_LABELS,
+        CHANNEL_LABELS=CHANNEL_LABELS,
+        STATE_LABELS=STATE_LABELS,
+        LEVEL_LABELS=LEVEL_LABELS,
+    )
