@@ -69,6 +69,8 @@ class Complaint(db.Model):
 
     agency: Mapped[Agency | None] = relationship()
     ward: Mapped[Ward | None] = relationship()
+    # A merged duplicate points at its main complaint; a split item at the submission it came from.
+    parent: Mapped[Complaint | None] = relationship(remote_side="Complaint.id")
     events: Mapped[list[ComplaintEvent]] = relationship(
         back_populates="complaint", order_by="ComplaintEvent.id"
     )
