@@ -27,7 +27,9 @@ def load(paths: list[Path]) -> list[dict]:
             except json.JSONDecodeError as exc:
                 raise SystemExit(f"{path}:{lineno}: invalid JSON: {exc}") from exc
             if row.get("field") not in FIELDS or row.get("kind") not in KINDS:
-                raise SystemExit(f"{path}:{lineno}: unknown field/kind {row.get('field')}/{row.get('kind')}")
+                raise SystemExit(
+                    f"{path}:{lineno}: unknown field/kind {row.get('field')}/{row.get('kind')}"
+                )
             if not isinstance(row.get("text"), str) or len(row["text"]) < 10:
                 raise SystemExit(f"{path}:{lineno}: text missing or shorter than 10 characters")
             row["_where"] = f"{path.name}:{lineno}"
@@ -40,7 +42,9 @@ def has_diacritics(text: str) -> bool:
     return any(unicodedata.combining(ch) for ch in decomposed) or "đ" in text.lower()
 
 
-def near_duplicates(texts: list[str], threshold: float = NEAR_DUPLICATE) -> list[tuple[int, int, float]]:
+def near_duplicates(
+    texts: list[str], threshold: float = NEAR_DUPLICATE
+) -> list[tuple[int, int, float]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if len(texts) < 2:
