@@ -73,15 +73,14 @@ def worker_command(queues: str, burst: bool):
     """Run an RQ worker (with scheduler for retries) in this app's context."""
     from rq import Worker
 
-    from hotline.jobs import get_redis
-    from hotline.services.triage import get_classifier
+    from hotline.jobs import get_redis, warm_up
 
     conn = get_redis()
     if conn is None:
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker needed.")
-    # Load the model before forking so every work horse shares it copy-on-write,
-    # and drop the pool so no horse inherits a parent's database connection.
-    get_classifier()
+    # Load the model (and what else every job needs) before forking so every work horse
+    # shares it copy-on-write, and drop the pool so no horse inherits a parent's connection.
+    warm_up()
     db.engine.dispose()
     worker = Worker(queues.split(","), connection=conn)
     worker.work(with_scheduler=True, burst=burst)
@@ -111,5 +110,11 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     for command in (seed_command, worker_command, sweep_command, export_corrections_command):
         app.cli.add_command(command)
+    from hotline.jobs.maintenance import periodic_command
+
+    app.cli.add_command(periodic_command)
+    from hotline.cli_inspection import inspection_cli
+
+    app.cli.add_command(inspection_cli)
 
 

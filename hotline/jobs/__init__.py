@@ -1,18 +1,27 @@
-"""The only module that touches RQ: queue names, enqueueing, and dispatch of outbox rows."""
+"""The only module that touches RQ: queue names, enqueueing, and dispatch of outbox rows.
+
+The database is the source of truth: an OutboxJob row that is not done is owed, whatever Redis
+remembers. ``dispatch`` hands rows to RQ after the commit that wrote them (or runs them here when
+there is no Redis); ``sweep_outbox`` hands over again every owed row that RQ is not visibly
+working on (lost when Redis was down or flushed, failed after its retries, or abandoned by a
+killed worker). Jobs are idempotent, so a second delivery is harmless.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from importlib import import_module
 
 from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue, Retry
+from rq import Queue, Retry, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import or_, select
+from sqlalchemy.exc import StatementError
 
 from hotline.extensions import db
 from hotline.models import OutboxJob
@@ -25,6 +34,7 @@ QUEUE_DEFAULT = "default"
 QUEUES = (QUEUE_TRIAGE, QUEUE_DEFAULT)
 JOB_TIMEOUT = 120
 RETRY_INTERVALS = [10, 60, 300]
+FAILURE_TTL = 7 * 24 * 3600
 
 # Which function runs an outbox row of each job type, and on which queue.
 JOB_TARGETS = {
@@ -51,80 +61,162 @@ def get_queue(name: str = QUEUE_DEFAULT) -> Queue:
     return Queue(name, connection=conn, default_timeout=JOB_TIMEOUT)
 
 
-def _run_inline(row: OutboxJob) -> None:
-    from importlib import import_module
-
-    target, _ = JOB_TARGETS[row.job]
+def _run_inline(outbox_id: int, job: str) -> None:
+    target, _ = JOB_TARGETS[job]
     module, func = target.rsplit(".", 1)
     try:
-        getattr(import_module(module), func)(row.id)
-    except Exception:
-        # The row stays owed; the next dispatch or sweep runs it again.
+        getattr(import_module(module), func)(outbox_id)
+    except Exception as exc:
+        # The row stays owed; the next sweep runs it again.
         db.session.rollback()
-        log.exception("job.inline_failed outbox_id=%s job=%s", row.id, row.job)
+        log.error("job.inline_failed outbox_id=%s job=%s error=%s", outbox_id, job,
+                  type(exc).__name__, exc_info=not _from_database(exc))
+        row = db.session.get(OutboxJob, outbox_id)
+        if row is not None and row.done_at is None:
+            row.last_error = f"inline: {type(exc).__name__}"[:500]
+            db.session.commit()
+
+
+def _from_database(exc: BaseException | None) -> bool:
+    """A database error (or one caused by it): its message carries statement parameters (PII)."""
+    while exc is not None:
+        if isinstance(exc, StatementError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _known(rows: list[OutboxJob]) -> list[OutboxJob]:
+    known = []
+    for row in rows:
+        if row.job in JOB_TARGETS:
+            known.append(row)
+        else:
+            log.error("job.unknown_type outbox_id=%s job=%s", row.id, row.job)
+    return known
 
 
 def dispatch(rows: Iterable[OutboxJob]) -> int:
-    """Hand owed rows to RQ (or run them here when there is no Redis). Returns how many went."""
-    rows = list(rows)
+    """Hand owed rows to RQ (or run them here when there is no Redis). Returns how many went.
+
+    Call it after the commit that wrote the rows. It never raises for Redis trouble: a row that
+    could not be handed over stays owed (enqueued_at cleared) and the sweeper sends it later.
+    """
+    rows = _known([row for row in rows if row.done_at is None])
     if not rows:
         return 0
     conn = get_redis()
     if conn is None:
-        ids = [row.id for row in rows]
-        for outbox_id in ids:
-            row = db.session.get(OutboxJob, outbox_id)
-            if row is not None and row.done_at is None:
-                row.attempts += 1
-                row.enqueued_at = utcnow()
-                db.session.commit()
-                _run_inline(row)
-        return len(ids)
-    sent = 0
+        return _dispatch_inline([(row.id, row.job) for row in rows])
+    owed = [(row.id, row.job, row.complaint_id) for row in rows]
+    # Book the hand-over first, so the job never waits on this transaction's row lock.
     for row in rows:
-        target, queue_name = JOB_TARGETS[row.job]
-        try:
-            Queue(queue_name, connection=conn, default_timeout=JOB_TIMEOUT).enqueue(
-                target,
-                row.id,
-                job_id=row.rq_job_id,
-                retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-                failure_ttl=7 * 24 * 3600,
-                description=f"{row.job} outbox_id={row.id}",
-                meta={"title": f"{row.job} complaint_id={row.complaint_id}"},
-            )
-        except RedisError as exc:
-            log.warning("job.enqueue_failed outbox_id=%s error=%s", row.id, type(exc).__name__)
-            row.last_error = f"enqueue: {type(exc).__name__}"
-            continue
         row.enqueued_at = utcnow()
         row.attempts += 1
-        sent += 1
-        log.info("job.enqueued job_id=%s complaint_id=%s", row.rq_job_id, row.complaint_id)
     db.session.commit()
+    sent, failed, error = 0, [], None
+    for outbox_id, job, complaint_id in owed:
+        if error is not None:
+            failed.append(outbox_id)  # Redis is down: don't wait for it once per row
+            continue
+        try:
+            _enqueue(conn, outbox_id, job, complaint_id)
+        except RedisError as exc:
+            error = type(exc).__name__
+            log.warning("job.enqueue_failed outbox_id=%s error=%s", outbox_id, error)
+            failed.append(outbox_id)
+            continue
+        sent += 1
+        log.info("job.enqueued job_id=%s-%s complaint_id=%s", job, outbox_id, complaint_id)
+    if failed:
+        for row in db.session.scalars(select(OutboxJob).where(OutboxJob.id.in_(failed))):
+            if row.done_at is None:
+                row.enqueued_at = None  # owed now: the next sweep sends it without waiting
+                row.last_error = f"enqueue: {error}"
+        db.session.commit()
     return sent
 
 
-def _still_in_flight(conn: Redis, row: OutboxJob, stale: timedelta) -> bool:
+def _dispatch_inline(owed: list[tuple[int, str]]) -> int:
+    for outbox_id, job in owed:
+        row = db.session.get(OutboxJob, outbox_id)
+        if row is None or row.done_at is not None:
+            continue
+        row.attempts += 1
+        row.enqueued_at = utcnow()
+        db.session.commit()
+        _run_inline(outbox_id, job)
+    return len(owed)
+
+
+def _enqueue(conn: Redis, outbox_id: int, job: str, complaint_id: int | None) -> Job:
+    target, queue_name = JOB_TARGETS[job]
+    return Queue(queue_name, connection=conn, default_timeout=JOB_TIMEOUT).enqueue(
+        target,
+        outbox_id,
+        job_id=f"{job}-{outbox_id}",  # == OutboxJob.rq_job_id
+        retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        failure_ttl=FAILURE_TTL,
+        description=f"{job} outbox_id={outbox_id}",
+        meta={"title": f"{job} complaint_id={complaint_id}"},
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _started_job_alive(conn: Redis, job: Job, stale: timedelta) -> bool:
+    """A started job is alive while its worker still exists, still runs it, and beats.
+
+    RQ re-runs an abandoned job only after its registry entry expires and a worker's maintenance
+    pass notices; a SIGKILLed worker's job otherwise stays "started" with a heartbeat that ages.
+    """
+    beat = _aware(getattr(job, "last_heartbeat", None) or job.started_at)
+    if beat is None or utcnow() - beat >= stale:
+        return False
+    if not job.worker_name:
+        return False
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + job.worker_name, conn)
+    if worker is None:  # its key expired: the worker stopped beating
+        return False
+    return worker.get_current_job_id() in (None, job.id)
+
+
+def _in_flight(conn: Redis, job: Job, stale: timedelta) -> bool:
     """True when RQ still holds a live job for this row, so re-sending it would only duplicate."""
+    status = job.get_status(refresh=False)
+    if status == JobStatus.QUEUED:
+        # A queued job a worker popped and then died with is in no queue list any more.
+        return Queue(job.origin, connection=conn).get_job_position(job.id) is not None
+    if status in (JobStatus.SCHEDULED, JobStatus.DEFERRED):
+        return True
+    if status == JobStatus.STARTED:
+        return _started_job_alive(conn, job, stale)
+    return False  # failed, finished without the row being done, stopped, canceled
+
+
+def _still_in_flight(conn: Redis, row: OutboxJob, stale: timedelta) -> bool:
+    """True when RQ holds a live job for ``row``; a dead one is deleted so it can be re-sent."""
     try:
         job = Job.fetch(row.rq_job_id, connection=conn)
     except NoSuchJobError:
         return False
-    status = job.get_status(refresh=False)
-    if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+    if _in_flight(conn, job, stale):
         return True
-    if status == JobStatus.STARTED:
-        beat = job.last_heartbeat
-        # A killed worker stops beating; RQ never re-runs its job, so we do.
-        return beat is not None and utcnow() - beat.replace(tzinfo=utcnow().tzinfo) < stale
+    # Re-sending reuses the job id: drop the dead job and its registry entries first.
+    job.delete(remove_from_queue=True)
     return False
 
 
 def sweep_outbox(stale_seconds: int | None = None, limit: int = 500) -> int:
     """Re-send every owed row that is not done and not visibly in flight. Returns how many."""
     settings = current_app.config["HOTLINE"]
-    stale = timedelta(seconds=settings.sweep_stale_seconds if stale_seconds is None else stale_seconds)
+    stale = timedelta(
+        seconds=settings.sweep_stale_seconds if stale_seconds is None else stale_seconds
+    )
     cutoff = utcnow() - stale
     rows = db.session.scalars(
         select(OutboxJob)
@@ -134,12 +226,38 @@ def sweep_outbox(stale_seconds: int | None = None, limit: int = 500) -> int:
         .limit(limit)
     ).all()
     conn = get_redis()
-    if conn is not None:
+    if conn is not None and rows:
         try:
             rows = [row for row in rows if not _still_in_flight(conn, row, stale)]
         except RedisError as exc:
+            db.session.rollback()
             log.warning("sweep.redis_unavailable error=%s", type(exc).__name__)
             return 0
     if rows:
         log.info("sweep.redispatch count=%s", len(rows))
     return dispatch(rows)
+
+
+def warm_up() -> None:
+    """Do once in the worker, before it forks a work horse per job, what every job would
+    otherwise redo: configure the ORM mappers, import the job modules, load the classifier
+    build the ward matcher and the holiday calendars (importing the `holidays` countries alone
+    costs a horse ~0.5 s). Horses share all of it copy-on-write."""
+    from sqlalchemy.orm import configure_mappers
+
+    from hotline.services.deadlines import is_working_day
+    from hotline.services.location import get_matcher
+    from hotline.services.triage import get_classifier
+
+    configure_mappers()
+    today = utcnow().date()
+    for year in (today.year, today.year + 1):  # deadlines may run into next year
+        is_working_day(today.replace(year=year, month=1, day=1))
+    for target, _ in JOB_TARGETS.values():
+        try:
+            import_module(target.rsplit(".", 1)[0])
+        except ImportError:
+            log.warning("worker.missing_job_module target=%s", target)
+    get_classifier()
+    get_matcher()
+    db.session.remove()

@@ -3,26 +3,47 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# A bare `rq worker` (no Flask CLI) builds the app once per process, not once per job.
+_app: Flask | None = None
 
 
-def in_app_context(func):
-    """Jobs run in the worker's app context; a bare RQ worker gets one built from the environment."""
+def _process_app() -> Flask:
+    global _app
+    if _app is None:
+        from hotline import create_app
+
+        _app = create_app()
+    return _app
+
+
+def in_app_context(func: F) -> F:
+    """Jobs run in the worker's app context; a bare RQ worker gets one built from the environment.
+
+    The session is removed after the job (outside tests), so a work horse or a long-lived
+    SimpleWorker never carries a transaction or a stale identity map into the next job.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        from hotline.extensions import db
+
         if has_app_context():
             try:
                 return func(*args, **kwargs)
             finally:
-                from hotline.extensions import db
-
                 if not current_app.testing:
                     db.session.remove()
-        from hotline import create_app
+        with _process_app().app_context():
+            try:
+                return func(*args, **kwargs)
+            finally:
+                db.session.remove()
 
-        with create_app().app_context():
-            return func(*args, **kwargs)
-
-    return wrapper
+    return wrapper  # type: ignore[return-value]

@@ -13,9 +13,31 @@ from hotline.models.complaint import (
     TriageResult,
 )
 from hotline.models.user import ROLES, User
+from hotline.models.handling import (  # after User: its foreign keys name user_account
+    Attachment,
+    ExtensionRequest,
+    IdentityGrant,
+    RoutingCorrection,
+)
+from hotline.models.audit import AuditLog  # noqa: E402
+from hotline.models.duplicates import PROPOSAL_STATUSES, DuplicateProposal  # noqa: E402
+from hotline.models.inspection import (  # noqa: E402
+    EvaluationRule,
+    Finding,
+    FindingComplaint,
+    FindingDocument,
+    InspectionLead,
+    InspectionPlan,
+    PlanItem,
+    RiskWeights,
+    YearlyEvaluation,
+)
 
 __all__ = [
     "AGENCY_LEVELS", "CHANNELS", "FIELDS", "FINAL_STATES", "KINDS", "ROLES", "STATES",
     "Agency", "Complaint", "ComplaintEvent", "OutboxJob", "RoutingRule", "SlaPolicy",
     "TriageResult", "User", "Ward",
+    "Attachment", "ExtensionRequest", "IdentityGrant", "RoutingCorrection",
+    "AuditLog", "DuplicateProposal", "PROPOSAL_STATUSES", "EvaluationRule", "Finding", "FindingComplaint", "FindingDocument",
+    "InspectionLead", "InspectionPlan", "PlanItem", "RiskWeights", "YearlyEvaluation",
 ]  # fmt: skip

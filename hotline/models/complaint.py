@@ -29,6 +29,8 @@ STATES = (
 )  # fmt: skip
 # States in which nobody has to act any more.
 FINAL_STATES = frozenset({"closed", "rejected", "merged", "split"})
+# States in which the clock does not run: nothing is owed (answered, final) or it is stopped.
+NOT_OVERDUE_STATES = FINAL_STATES | {"answered", "paused"}
 
 
 class Complaint(db.Model):
@@ -46,6 +48,9 @@ class Complaint(db.Model):
     ward_code: Mapped[int | None] = mapped_column(ForeignKey("ward.code"), index=True)
     location_text: Mapped[str | None] = mapped_column(String(500))
     location_source: Mapped[str | None] = mapped_column(String(20))
+    # How sure the location resolver was (0–1) and the words it matched (services/location.py).
+    location_confidence: Mapped[float | None] = mapped_column(Float)
+    location_match: Mapped[str | None] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
     kind: Mapped[str | None] = mapped_column(String(16))
     field: Mapped[str | None] = mapped_column(String(32), index=True)
@@ -66,6 +71,10 @@ class Complaint(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"), index=True)
     public_answer: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[int | None] = mapped_column(Integer)
+    # Handling (services/handling.py): clock stopped since paused_at; reminders once per deadline.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_soon_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     agency: Mapped[Agency | None] = relationship()
     ward: Mapped[Ward | None] = relationship()
@@ -90,8 +99,11 @@ class Complaint(db.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Derived: past the deadline and not answered (never stored)."""
-        if self.deadline_at is None or self.state in FINAL_STATES | {"answered", "paused"}:
+        """Derived: past the (possibly extended) deadline, not answered, not paused (never stored).
+
+        services/inbox.overdue_clause() is the same rule in SQL, for list filters.
+        """
+        if self.deadline_at is None or self.state in NOT_OVERDUE_STATES:
             return False
         return utcnow() > self.deadline_at
 
@@ -118,6 +130,9 @@ class ComplaintEvent(db.Model):
     data: Mapped[dict | None] = mapped_column(JSON)
 
     complaint: Mapped[Complaint] = relationship(back_populates="events")
+
+    # Inspection indicators look events up by state (returned, reopened) for many complaints.
+    __table_args__ = (Index("ix_complaint_event_to_state", "to_state", "complaint_id"),)
 
 
 @event.listens_for(ComplaintEvent, "before_update")

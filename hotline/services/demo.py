@@ -63,6 +63,10 @@ def load_demo(size: int = 3000, seed: int = 1022) -> list[tuple[str, str, str]]:
     for email, role, agency, name in DEMO_USERS:
         upsert_user(email, DEMO_PASSWORD, role, agency, name)
         logins.append((email, DEMO_PASSWORD, role))
+    from hotline.services.notifications import default_agency_email
+
+    for unit in db.session.scalars(select(Agency).where(Agency.email.is_(None))):
+        unit.email = default_agency_email(unit.code)  # demo mailboxes for the notifications
     db.session.commit()
     if db.session.scalar(select(func.count(Complaint.id))):
         log.info("demo.skip complaints already present")

@@ -40,8 +40,15 @@ def public_timeline(complaint: Complaint) -> list[ComplaintEvent]:
 
 
 def public_view(complaint: Complaint) -> dict:
-    """What a citizen may see: no internal notes, no contact data."""
-    agency = complaint.agency
+    """What a citizen may see: no internal notes, no contact data.
+
+    A merged duplicate follows its main complaint: agency, deadline and answer are the main's,
+    and ``merged_into`` gives the main's progress (never its code or its citizen).
+    """
+    from hotline.services.duplicates import root_of
+
+    main = root_of(complaint) if complaint.state == "merged" else complaint
+    agency = main.agency
     return {
         "tracking_code": complaint.tracking_code,
         "status": complaint.state,
@@ -50,9 +57,14 @@ def public_view(complaint: Complaint) -> dict:
         "field": complaint.field,
         "kind": complaint.kind,
         "agency": {"code": agency.code, "name": agency.name} if agency else None,
-        "deadline": complaint.deadline_at.isoformat() if complaint.deadline_at else None,
-        "overdue": complaint.is_overdue,
-        "answer": complaint.public_answer,
+        "deadline": main.deadline_at.isoformat() if main.deadline_at else None,
+        "overdue": main.is_overdue,
+        "answer": main.public_answer,
+        "merged_into": None if main is complaint else {
+            "status": main.state,
+            "status_label": STATE_LABELS.get(main.state, main.state),
+            "answered_at": main.answered_at.isoformat() if main.answered_at else None,
+        },
         "timeline": [
             {
                 "at": ev.at.isoformat(),

@@ -1,68 +1,96 @@
-"""Routing: pick the responsible agency from the rules in the database."""
+"""Routing: pick the responsible agency from the rules in the database (first match by priority)."""
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from hotline.extensions import db
-from hotline.labels import FIELD_LABELS, SCOPE_LABELS
+from hotline.labels import FIELD_LABELS, KIND_LABELS, SCOPE_LABELS
 from hotline.models import Agency, RoutingRule
+from hotline.services.location import fold
+
+__all__ = ["Route", "choose_route", "explain", "fold", "keyword_in", "rule_matches", "scope_for"]
 
 
 @dataclass(frozen=True)
 class Route:
     agency: Agency
-    rule: RoutingRule
+    rule: RoutingRule | None  # None when a person chose the agency by hand
     explanation: str
+    keyword: str | None = None  # the keyword that made the rule match, if it had any
 
 
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics so 'Mất điện' and 'mat dien' compare equal."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def scope_for(ward_code: int | None) -> str:
+    """"commune" when the place is known, else "province"."""
+    return "commune" if ward_code else "province"
 
 
-def _rule_matches(rule: RoutingRule, field: str, kind: str | None, scope: str,
-                  ward_code: int | None, folded_text: str) -> bool:
-    if rule.field and rule.field != field:
-        return False
-    if rule.kind and rule.kind != kind:
-        return False
-    if rule.scope and rule.scope != scope:
-        return False
-    if rule.ward_code and rule.ward_code != ward_code:
-        return False
-    return not rule.keywords or any(fold(k) in folded_text for k in rule.keywords)
+@lru_cache(maxsize=1024)
+def _keyword_pattern(keyword: str) -> re.Pattern[str] | None:
+    words = fold(keyword).split()
+    if not words:
+        return None
+    # Whole words only ("kcn" never inside another word); spacing between words is free.
+    return re.compile(r"(?<![0-9a-z])" + r"\s+".join(map(re.escape, words)) + r"(?![0-9a-z])")
 
 
-def choose_route(
-    field: str, kind: str | None, ward_code: int | None, text: str = ""
-) -> Route | None:
-    """First active rule by priority that matches and names a usable agency; None sends to review."""
-    scope = "commune" if ward_code else "province"
-    folded_text = fold(text)
-    rules = db.session.scalars(
-        select(RoutingRule).where(RoutingRule.active.is_(True)).order_by(
-            RoutingRule.priority, RoutingRule.id
-        )
-    ).all()
-    for rule in rules:
-        if not _rule_matches(rule, field, kind, scope, ward_code, folded_text):
-            continue
-        agency = _agency_for(rule, ward_code)
-        if agency is None:
-            continue
-        explanation = _explain(agency, field, scope)
-        if rule.explanation:
-            explanation += f" ({rule.explanation})"
-        return Route(agency, rule, explanation)
+def keyword_in(keywords: list[str] | None, folded_text: str) -> str | None:
+    """The first keyword found in the (folded) text, diacritics and case ignored."""
+    for keyword in keywords or ():
+        pattern = _keyword_pattern(keyword)
+        if pattern is not None and pattern.search(folded_text):
+            return keyword
     return None
 
 
-def _agency_for(rule: RoutingRule, ward_code: int | None) -> Agency | None:
+def rule_matches(rule: RoutingRule, field: str | None, kind: str | None, ward_code: int | None,
+                 folded_text: str) -> tuple[bool, str | None]:
+    """(matches?, keyword that matched). Empty criteria match anything."""
+    if rule.field and rule.field != field:
+        return False, None
+    if rule.kind and rule.kind != kind:
+        return False, None
+    if rule.scope and rule.scope != scope_for(ward_code):
+        return False, None
+    if rule.ward_code and rule.ward_code != ward_code:
+        return False, None
+    if not rule.keywords:
+        return True, None
+    keyword = keyword_in(rule.keywords, folded_text)
+    return keyword is not None, keyword
+
+
+def active_rules() -> list[RoutingRule]:
+    return list(db.session.scalars(
+        select(RoutingRule).where(RoutingRule.active.is_(True))
+        .options(selectinload(RoutingRule.agency))
+        .order_by(RoutingRule.priority, RoutingRule.id)
+    ))  # fmt: skip
+
+
+def choose_route(
+    field: str | None, kind: str | None, ward_code: int | None, text: str = ""
+) -> Route | None:
+    """First active rule by priority that matches and names a usable agency; None sends the item
+    to a supervisor (needs_review), it is never dropped."""
+    folded_text = fold(text or "")
+    for rule in active_rules():
+        matched, keyword = rule_matches(rule, field, kind, ward_code, folded_text)
+        if not matched:
+            continue
+        agency = agency_for(rule, ward_code)
+        if agency is None:
+            continue
+        return Route(agency, rule, explain(agency, field, kind, ward_code, rule, keyword), keyword)
+    return None
+
+
+def agency_for(rule: RoutingRule, ward_code: int | None) -> Agency | None:
     if rule.local_commune:
         if ward_code is None:
             return None
@@ -74,5 +102,21 @@ def _agency_for(rule: RoutingRule, ward_code: int | None) -> Agency | None:
     return None
 
 
-def _explain(agency: Agency, field: str, scope: str) -> str:
-    return f"{agency.name} — lĩnh vực {FIELD_LABELS.get(field, field).lower()}, {SCOPE_LABELS[scope]}"
+def explain(agency: Agency, field: str | None, kind: str | None, ward_code: int | None,
+            rule: RoutingRule | None = None, keyword: str | None = None) -> str:
+    """What staff read, e.g. "Sở Nông nghiệp và Môi trường — lĩnh vực đất đai, phạm vi cấp tỉnh"."""
+    parts = []
+    if field:
+        parts.append(f"lĩnh vực {FIELD_LABELS.get(field, field).lower()}")
+    if rule is not None and rule.kind and kind:
+        parts.append(f"loại {KIND_LABELS.get(kind, kind).lower()}")
+    parts.append(SCOPE_LABELS[scope_for(ward_code)])
+    text = f"{agency.name} — {', '.join(parts)}"
+    details = []
+    if rule is not None and rule.explanation:
+        details.append(rule.explanation)
+    if keyword:
+        details.append(f"từ khóa “{keyword}”")
+    if details:
+        text += f" ({'; '.join(details)})"
+    return text

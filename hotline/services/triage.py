@@ -7,13 +7,22 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import (
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    StatementError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from hotline.errors import ValidationError
 from hotline.extensions import db
 from hotline.models import FIELDS, KINDS, Agency, Complaint, OutboxJob, TriageResult, User
 from hotline.models.types import utcnow
 from hotline.services.deadlines import compute_deadline
-from hotline.services.routing import Route, choose_route
+from hotline.services.duplicates import propose_duplicate
+from hotline.services.location import locate_complaint
+from hotline.services.routing import Route, choose_route, explain
 from hotline.services.status import transition
 
 log = logging.getLogger(__name__)
@@ -47,34 +56,84 @@ def triage_threshold(classifier) -> float:
     return classifier.threshold if configured is None else configured
 
 
-def _lock(complaint_id: int) -> Complaint | None:
-    # FOR UPDATE serialises two deliveries of the same job on PostgreSQL; SQLite locks the file.
-    return db.session.scalar(
-        select(Complaint).where(Complaint.id == complaint_id).with_for_update()
+# Database trouble worth retrying later; anything else in a triage job is a permanent problem.
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+
+
+def _begin_write() -> None:
+    """SQLite has no FOR UPDATE: take its write lock before reading, so that two deliveries of
+    one job cannot both see the complaint still pending (PostgreSQL uses row locks instead)."""
+    conn = db.session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    if not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _claim(outbox_id: int) -> tuple[OutboxJob, Complaint] | None:
+    """Lock the outbox row and its complaint; None (after marking the row done if it was owed)
+    when there is nothing to do. FOR UPDATE serialises two deliveries on PostgreSQL."""
+    _begin_write()
+    row = db.session.scalar(
+        select(OutboxJob).where(OutboxJob.id == outbox_id)
+        .with_for_update().execution_options(populate_existing=True)
     )
+    if row is None or row.done_at is not None:
+        db.session.rollback()
+        return None
+    complaint = row.complaint_id and db.session.scalar(
+        select(Complaint).where(Complaint.id == row.complaint_id)
+        .with_for_update().execution_options(populate_existing=True)
+    )
+    if not complaint or complaint.state not in TRIAGE_PENDING:
+        row.done_at = utcnow()
+        db.session.commit()
+        return None
+    return row, complaint
 
 
 def run_triage_job(outbox_id: int) -> str:
-    """Body of the triage job; idempotent: an outbox row is worked at most once. Commits."""
-    row = db.session.scalar(select(OutboxJob).where(OutboxJob.id == outbox_id).with_for_update())
-    if row is None or row.done_at is not None:
+    """Body of the triage job; idempotent: an outbox row is worked at most once. Commits.
+
+    Database blips propagate (the caller retries). Any other failure is permanent: the complaint
+    goes to a supervisor (needs_review, with an event) and the row is done, so it never loops.
+    """
+    claimed = _claim(outbox_id)
+    if claimed is None:
+        return "skipped"
+    row, complaint = claimed
+    try:
+        outcome = auto_triage(complaint)
+    except TRANSIENT_DB_ERRORS:
+        raise
+    except Exception as exc:
         db.session.rollback()
-        return "skipped"
-    complaint = _lock(row.complaint_id) if row.complaint_id else None
-    if complaint is None or complaint.state not in TRIAGE_PENDING:
-        row.done_at = utcnow()
-        db.session.commit()
-        return "skipped"
-    outcome = auto_triage(complaint)
+        # A database error's message carries the statement's parameters (PII): type only.
+        log.error("triage.failed outbox_id=%s error=%s", outbox_id, type(exc).__name__,
+                  exc_info=not isinstance(exc, StatementError))
+        claimed = _claim(outbox_id)
+        if claimed is None:
+            return "skipped"
+        row, complaint = claimed
+        transition(complaint, "needs_review",
+                   note="Không phân loại tự động được; cần phân loại thủ công.",
+                   data={"error": type(exc).__name__})
+        row.last_error = f"triage: {type(exc).__name__}"
+        outcome = "needs_review"
+    else:
+        row.last_error = None
     row.done_at = utcnow()
-    row.last_error = None
     db.session.commit()
     log.info("triage.done complaint_id=%s outcome=%s", complaint.id, outcome)
+    from hotline.services.handling import dispatch_owed
+
+    dispatch_owed(complaint.id)  # the agency's e-mail (else the sweeper sends it)
     return outcome
 
 
 def auto_triage(complaint: Complaint) -> str:
     """Classify and route when sure; otherwise leave it to a supervisor. Flushes, never commits."""
+    locate_complaint(complaint)  # the ward decides the scope of routing (and the triage queue)
     classifier = get_classifier()
     if classifier is None:
         transition(complaint, "needs_review", note="Chưa có mô hình phân loại; cần phân loại thủ công.")
@@ -103,12 +162,21 @@ def auto_triage(complaint: Complaint) -> str:
         )
         return "needs_review"
     complaint.field, complaint.kind = prediction.field, prediction.kind
+    propose_duplicate(complaint)
     route = choose_route(prediction.field, prediction.kind, complaint.ward_code, complaint.content)
     transition(complaint, "triaged", note="Phân loại tự động.",
                data={"field": prediction.field, "kind": prediction.kind,
                      "model_version": prediction.model_version})
     if route is None:
         transition(complaint, "needs_review", note="Không có quy tắc định tuyến phù hợp.")
+        return "needs_review"
+    from hotline.services.handling import excluded_agency_ids
+
+    if route.agency.id in excluded_agency_ids(complaint):
+        # The agency already returned this item: never route it back there automatically.
+        transition(complaint, "needs_review",
+                   note=f"{route.agency.name} đã trả lại phản ánh này; cần phân loại thủ công.",
+                   data={"excluded_agency": route.agency.code})
         return "needs_review"
     assign(complaint, route)
     return "assigned"
@@ -126,6 +194,9 @@ def assign(complaint: Complaint, route: Route, actor: User | None = None) -> Non
         note=f"Chuyển đến {route.agency.name}.",
         data={"agency": route.agency.code, "explanation": route.explanation},
     )
+    from hotline.services.notifications import queue_notification
+
+    queue_notification(complaint, "assigned")  # e-mail to the agency, sent by a notify job
 
 
 def manual_triage(
@@ -161,10 +232,12 @@ def manual_triage(
         )
     )  # fmt: skip
     complaint.field, complaint.kind = field, kind
+    locate_complaint(complaint)
     transition(complaint, "triaged", actor=actor, note=note or "Phân loại thủ công.",
                data={"field": field, "kind": kind})
-    from hotline.labels import FIELD_LABELS
-
-    route = Route(agency, None, f"{agency.name} — do giám sát viên chọn "
-                                f"(lĩnh vực {FIELD_LABELS[field].lower()})")  # type: ignore[arg-type]
+    propose_duplicate(complaint)
+    route = choose_route(field, kind, complaint.ward_code, complaint.content)
+    if route is None or route.agency.id != agency.id:  # the supervisor overrode the rules
+        why = explain(agency, field, kind, complaint.ward_code)  # type: ignore[arg-type]
+        route = Route(agency, None, f"{why} (do giám sát viên chọn)")  # type: ignore[arg-type]
     assign(complaint, route, actor=actor)

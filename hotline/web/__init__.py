@@ -11,6 +11,19 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (public_bp, auth_bp, api_bp, operator_bp):
         app.register_blueprint(bp)
+    from hotline.web.agency import bp as agency_bp
+    from hotline.web.citizen import bp as citizen_bp
+
+    app.register_blueprint(agency_bp)
+    app.register_blueprint(citizen_bp)
+    from hotline.web.admin import bp as admin_bp
+    from hotline.web.duplicates import bp as duplicates_bp
+
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(duplicates_bp)
+    from hotline.web.inspection import bp as inspection_bp
+
+    app.register_blueprint(inspection_bp)
 
     from hotline.web.templating import register_template_helpers
 

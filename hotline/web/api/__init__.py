@@ -9,9 +9,8 @@ from werkzeug.exceptions import BadRequest as WerkzeugBadRequest
 
 from hotline.errors import BadRequest, NotFound, ValidationError
 from hotline.extensions import csrf, db, limiter
-from hotline.jobs import dispatch
-from hotline.models import Agency, Complaint, OutboxJob, Ward
-from hotline.services.intake import parse_intake, submit_complaint
+from hotline.models import Agency, Complaint, Ward
+from hotline.services.intake import parse_intake, submit_and_dispatch
 from hotline.services.lookup import find_for_citizen, public_view
 from hotline.services.triage import manual_triage
 from hotline.web.auth import roles_required
@@ -56,11 +55,8 @@ def create_complaint():
             )
     data = parse_intake(payload)
     actor = current_user if current_user.is_authenticated else None
-    result = submit_complaint(data, actor=actor, idempotency_key=key)
+    result = submit_and_dispatch(data, actor=actor, idempotency_key=key)
     complaint = result.complaint
-    if result.created:
-        dispatch(db.session.scalars(select(OutboxJob).where(
-            OutboxJob.complaint_id == complaint.id, OutboxJob.done_at.is_(None))))
     body = {
         "tracking_code": complaint.tracking_code,
         "status": complaint.state if not result.created else "received",
@@ -146,3 +142,5 @@ def openapi():
     return jsonify(build_openapi())
 
 
+
+from hotline.web.api import inbox as _inbox  # noqa: E402, F401  (agency inbox routes on bp)

@@ -59,6 +59,7 @@ def build_openapi() -> dict:
                                        "agency": {"type": "string"}, "note": {"type": "string"}}}}}},
                 ),
             },
+            **_inbox_paths(code_param, bearer),
             "/api/v1/agencies": {"get": _op("Danh sách cơ quan", {"200": {"description": "OK"}})},
             "/api/v1/wards": {
                 "get": _op("Tìm xã/phường (gợi ý)", {"200": {"description": "OK"}},
@@ -98,4 +99,71 @@ def build_openapi() -> dict:
                     "timeline": {"type": "array"}}},
             },
         },
+    }
+
+
+def _inbox_paths(code_param: dict, bearer: list) -> dict:
+    """Agency inbox, detail, handling actions (issue 4) and the citizen's feedback."""
+    staff_errors = {"401": PROBLEM, "403": PROBLEM, "404": PROBLEM}
+    flag = {"type": "string", "enum": ["1", "0", "true", "false"]}
+    return {
+        "/api/v1/inbox": {"get": _op(
+            "Hộp việc: phản ánh của cơ quan mình (giám sát viên: tất cả), có lọc và phân trang",
+            {"200": {"description": "items, page, per_page, total, pages"}, "422": PROBLEM,
+             **staff_errors},
+            security=bearer,
+            parameters=[
+                {"name": "state", "in": "query", "schema": {"enum": [*STATES, "open"]}},
+                {"name": "field", "in": "query", "schema": {"enum": list(FIELDS)}},
+                {"name": "overdue", "in": "query", "schema": flag},
+                {"name": "due_soon", "in": "query", "schema": flag,
+                 "description": "Hạn trong vòng 2 ngày làm việc"},
+                {"name": "q", "in": "query", "schema": {"type": "string"},
+                 "description": "Mã tra cứu hoặc từ khóa trong nội dung"},
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "per_page", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+            ],
+        )},
+        "/api/v1/complaints/{code}/detail": {"get": _op(
+            "Chi tiết phản ánh cho cán bộ (tiến trình đầy đủ; danh tính người tố cáo chỉ hiện "
+            "khi được phép và mỗi lượt xem được ghi lại)",
+            {"200": {"description": "OK"}, **staff_errors},
+            parameters=[code_param], security=bearer,
+        )},
+        "/api/v1/complaints/{code}/actions": {"post": _op(
+            "Thao tác xử lý. accept (note?), return (reason), extend (reason, days: đề nghị gia "
+            "hạn, chờ giám sát viên duyệt), answer (text, attachment?), close (note?), note "
+            "(text); giám sát viên: approve_extension/deny_extension (note?), pause/resume "
+            "(reason), reassign (agency, reason). Tệp đính kèm trả lời qua API: "
+            "{filename, content_base64} (PDF/JPG/PNG/DOCX/XLSX, tối đa 10 MB) hoặc bỏ trống.",
+            {"200": {"description": "Chi tiết phản ánh sau thao tác"}, "400": PROBLEM,
+             "409": PROBLEM, "413": PROBLEM, "422": PROBLEM, **staff_errors},
+            parameters=[code_param], security=bearer,
+            requestBody={"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["action"], "properties": {
+                    "action": {"enum": ["accept", "return", "extend", "answer", "close", "note",
+                                        "approve_extension", "deny_extension", "pause",
+                                        "resume", "reassign"]},
+                    "note": {"type": "string"}, "reason": {"type": "string"},
+                    "text": {"type": "string"},
+                    "days": {"type": "integer", "minimum": 1, "maximum": 60},
+                    "agency": {"type": "string", "description": "Mã cơ quan (reassign)"},
+                    "attachment": {"type": "object", "required": ["filename", "content_base64"],
+                                   "properties": {"filename": {"type": "string"},
+                                                  "content_base64": {"type": "string"}}}}}}}},
+        )},
+        "/api/v1/complaints/{code}/feedback": {"post": _op(
+            "Người dân đánh giá (rate: rating 1–5, comment?) hoặc đề nghị xem xét lại trong 7 "
+            "ngày (reopen: reason); cần phone_last4 hoặc secret",
+            {"200": {"description": "Tình trạng công khai sau thao tác"}, "400": PROBLEM,
+             "404": PROBLEM, "409": PROBLEM, "422": PROBLEM, "429": PROBLEM},
+            parameters=[code_param],
+            requestBody={"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["action"], "properties": {
+                    "action": {"enum": ["rate", "reopen"]},
+                    "phone_last4": {"type": "string"}, "secret": {"type": "string"},
+                    "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "comment": {"type": "string"}, "reason": {"type": "string"}}}}}},
+        )},
     }

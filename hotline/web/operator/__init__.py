@@ -1,27 +1,10 @@
-"""Staff pages: call console, complaint list, manual triage."""
+"""Staff pages: call console, complaint list and detail, manual triage."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-
-from hotline.web.auth import roles_required
+from flask import Blueprint
 
 bp = Blueprint("operator", __name__, url_prefix="/can-bo")
 
-
-@bp.get("/tong-dai")
-@roles_required("operator", "supervisor", "admin")
-def console():
-    return render_template("operator/console.html")
-
-
-@bp.get("/phan-loai")
-@roles_required("supervisor", "operator", "admin")
-def triage_list():
-    return render_template("operator/triage_list.html")
-
-
-@bp.get("/phan-anh")
-@roles_required()
-def complaint_list():
-    return render_template("operator/complaint_list.html")
+# The view modules register their routes on bp (endpoints keep the names auth and base.html use).
+from hotline.web.operator import complaints, console, triage  # noqa: E402, F401
