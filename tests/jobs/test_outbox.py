@@ -213,7 +213,8 @@ def test_sweep_leaves_recent_and_done_rows_alone(app, fake_classifier, complaint
 
 
 def _db_blip(*_args, **_kwargs):
-    raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+    raise OperationalError("UPDATE complaint SET citizen_phone=%(p)s", {"p": "+84912345678"},
+                           Exception("server closed the connection unexpectedly"))
 
 
 def test_a_database_blip_raises_transient_error_for_rq_to_retry(
@@ -234,10 +235,12 @@ def test_a_database_blip_raises_transient_error_for_rq_to_retry(
 
 
 def test_a_database_blip_during_in_process_intake_still_answers_201(
-    client, fake_classifier, complaint_payload, monkeypatch
+    client, fake_classifier, complaint_payload, monkeypatch, caplog
 ):
     monkeypatch.setattr("hotline.services.triage.auto_triage", _db_blip)
     assert client.post("/api/v1/complaints", json=complaint_payload).status_code == 201
+    assert "job.inline_failed" in caplog.text
+    assert "912345678" not in caplog.text  # the statement's parameters stay out of the log
     row = db.session.scalar(select(OutboxJob))
     assert row.done_at is None
     assert row.last_error == "inline: TransientError"
