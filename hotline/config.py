@@ -50,7 +50,8 @@ class Settings:
     triage_threshold: float | None = None
     # An outbox job not finished this long after it was handed to the queue is handed over again.
     sweep_stale_seconds: int = 300
-    max_content_length: int = 2 * 1024 * 1024
+    # Whole-request cap; room for one 10 MB attachment. JSON API bodies have their own, smaller cap.
+    max_content_length: int = 12 * 1024 * 1024
     upload_dir: Path = ROOT / "var" / "uploads"
     ratelimit_status: str = "30 per minute"
     ratelimit_intake: str = "20 per minute"

@@ -288,6 +288,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--reset-schema", action="store_true",
+                        help="DATABASE_URL is a scratch database: rebuild it when migrations lag")
     parser.add_argument("--private-redis", action="store_true",
                         help="start a throw-away redis-server and measure the enqueue path")
     args = parser.parse_args()
@@ -296,7 +298,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     env = dict(os.environ)
-    throwaway = not env.get("DATABASE_URL")
+    throwaway = not env.get("DATABASE_URL") or args.reset_schema
     redis_proc = None
     if args.private_redis:
         redis_proc, env["REDIS_URL"] = start_private_redis(tmp)

@@ -84,6 +84,7 @@ def settings(base_settings) -> Settings:
 def app(settings, _schema):
     """An app bound to the test database; every table but the reference data is emptied after."""
     app = create_app(settings)
+    _fresh_g_per_request(app)
     with app.app_context():
         yield app
         db.session.rollback()
@@ -100,6 +101,18 @@ def app(settings, _schema):
         db.session.remove()
         db.engine.dispose()
         app.extensions.pop("hotline_classifier", None)
+
+
+def _fresh_g_per_request(app) -> None:
+    """The test keeps one app context open, so `g` would outlive each request: Flask-Login would
+    keep the last user and Flask-WTF the last CSRF token across clients. Production starts every
+    request with a fresh `g`; so do the tests."""
+    from flask import g
+
+    @app.before_request
+    def _reset_request_globals():
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
 
 
 @pytest.fixture

@@ -71,10 +71,14 @@ def _run_inline(outbox_id: int, job: str) -> None:
         db.session.rollback()
         log.error("job.inline_failed outbox_id=%s job=%s error=%s", outbox_id, job,
                   type(exc).__name__, exc_info=not _from_database(exc))
-        row = db.session.get(OutboxJob, outbox_id)
-        if row is not None and row.done_at is None:
-            row.last_error = f"inline: {type(exc).__name__}"[:500]
-            db.session.commit()
+        try:  # bookkeeping only: the caller's own work is committed and must not fail here
+            row = db.session.get(OutboxJob, outbox_id)
+            if row is not None and row.done_at is None:
+                row.last_error = f"inline: {type(exc).__name__}"[:500]
+                db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.warning("job.inline_bookkeeping_failed outbox_id=%s", outbox_id)
 
 
 def _from_database(exc: BaseException | None) -> bool:

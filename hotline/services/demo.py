@@ -192,14 +192,15 @@ class History:
         c.agency = agency
         c.routing_explanation = explanation
         c.deadline_at = compute_deadline(c.kind, c.received_at)
-        self._step(c, "assigned", hours=(0.05, 3), note=f"Chuyển đến {agency.name}.")
+        self._step(c, "assigned", hours=(0.05, 3), note=f"Chuyển đến {agency.name}.",
+                   data={"agency": agency.code, "explanation": explanation})
 
     def _handle(self, c: Complaint, age: int) -> None:
         rng = self.rng
         slowness = self.slow.get(c.agency.code, 0.15)
         if rng.random() < 0.06:  # misrouted, sent back and routed again
             self._step(c, "returned", hours=(4, 60), note="Không thuộc thẩm quyền của đơn vị.",
-                       actor_kind="staff")
+                       actor_kind="staff", data={"wrong_agency": c.agency.code})
             self._step(c, "triaged", hours=(1, 24))
             other = rng.choice([a for a in self.agencies.values() if a.level == "province"])
             self._assign(c, other, f"{other.name} — giám sát viên chọn lại sau khi bị trả lại")
@@ -242,14 +243,16 @@ class History:
             c.closed_at = self.t
 
     # -- helpers -------------------------------------------------------------------------
-    def _step(self, c, to, *, hours, note=None, actor_kind="system", action=None):
+    def _step(self, c, to, *, hours, note=None, actor_kind="system", action=None, data=None):
         self.t = min(self.t + timedelta(hours=self.rng.uniform(*hours)), self.now)
         public = to in {"assigned", "accepted", "extended", "paused", "answered", "closed",
                         "reopened", "rejected"}
-        self._event(c, action or to, c.state, to, public=public, note=note, actor_kind=actor_kind)
+        self._event(c, action or to, c.state, to, public=public, note=note, actor_kind=actor_kind,
+                    data=data)
         c.state = to
 
-    def _event(self, c, action, from_state, to_state, *, public, note=None, actor_kind="system"):
+    def _event(self, c, action, from_state, to_state, *, public, note=None, actor_kind="system",
+               data=None):
         actor = None
         if actor_kind == "staff":
             actor = self.staff.get("agency_staff") if c.agency and c.agency.code == "SNNMT" else None
@@ -257,4 +260,5 @@ class History:
         db.session.add(ComplaintEvent(
             complaint=c, at=self.t, action=action, from_state=from_state, to_state=to_state,
             public=public, note=note, actor_id=actor.id if actor else None, actor_kind=actor_kind,
+            data=data,
         ))  # fmt: skip

@@ -51,9 +51,17 @@ def get_classifier():
     return ext["hotline_classifier"]
 
 
-def triage_threshold(classifier) -> float:
+def is_confident(prediction, classifier) -> bool:
+    """May this prediction be routed without a person? The model's own gates (chosen from
+    cross-validation so that auto-routed items are at least 95% right) unless an operator of the
+    system set HOTLINE_TRIAGE_THRESHOLD for the field gate."""
     configured = current_app.config["HOTLINE"].triage_threshold
-    return classifier.threshold if configured is None else configured
+    if configured is None:
+        return bool(prediction.confident)
+    kind_proba = getattr(prediction, "kind_sla_proba", prediction.kind_proba)
+    return prediction.field_proba >= configured and kind_proba >= getattr(
+        classifier, "kind_threshold", 0.0
+    )
 
 
 # Database trouble worth retrying later; anything else in a triage job is a permanent problem.
@@ -151,9 +159,7 @@ def auto_triage(complaint: Complaint) -> str:
             model_version=prediction.model_version,
         )
     )
-    threshold = triage_threshold(classifier)
-    sure = prediction.field_proba >= threshold and prediction.confident
-    if not sure:
+    if not is_confident(prediction, classifier):
         transition(
             complaint,
             "needs_review",

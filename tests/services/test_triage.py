@@ -100,3 +100,17 @@ def test_denunciations_never_become_training_data(app, make_user, complaint_payl
                   actor=make_user("supervisor"))
     db.session.commit()
     assert correction_rows() == []
+
+
+def test_configured_threshold_overrides_the_models_gate(app, complaint_payload):
+    import dataclasses
+
+    from tests.conftest import FakeClassifier
+
+    app.extensions["hotline_classifier"] = FakeClassifier("traffic", "phan_anh", proba=0.55)
+    app.config["HOTLINE"] = dataclasses.replace(app.config["HOTLINE"], triage_threshold=0.5)
+    complaint, job = submit(complaint_payload)
+    assert run_triage_job(job.id) == "assigned"
+    app.config["HOTLINE"] = dataclasses.replace(app.config["HOTLINE"], triage_threshold=0.9)
+    complaint, job = submit({**complaint_payload, "content": "Một đoạn đường khác bị sụt lún."})
+    assert run_triage_job(job.id) == "needs_review"

@@ -111,10 +111,12 @@ def test_malformed_bodies_are_4xx(client, data, content_type):
     assert count(Complaint) == 0
 
 
-def test_oversized_body_is_413(client, settings):
+def test_oversized_body_is_413(client):
+    from hotline.web.api import JSON_MAX_BYTES
+
     response = client.post(
         "/api/v1/complaints",
-        data=b'{"content": "' + b"a" * (settings.max_content_length + 10) + b'"}',
+        data=b'{"content": "' + b"a" * (JSON_MAX_BYTES + 10) + b'"}',
         content_type="application/json",
     )
     assert response.status_code == 413

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest as WerkzeugBadRequest
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hotline.errors import BadRequest, NotFound, ValidationError
 from hotline.extensions import csrf, db, limiter
@@ -19,9 +20,15 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # the API authenticates with tokens, not cookies
 
 
-def json_body() -> object:
+JSON_MAX_BYTES = 256 * 1024  # a 10,000-character complaint is at most ~40 KB of UTF-8
+
+
+def json_body(max_bytes: int = JSON_MAX_BYTES) -> object:
+    """The request's JSON, or a 4xx: wrong type, too large, not UTF-8, not JSON."""
     if not request.mimetype or request.mimetype != "application/json":
         raise BadRequest("Content-Type phải là application/json.")
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise RequestEntityTooLarge()
     raw = request.get_data(cache=True)
     try:
         raw.decode("utf-8")

@@ -181,7 +181,7 @@ def complaint_action(code: str):
     # Room for a base64 attachment of 10 MB (4/3 larger) plus the JSON around it.
     request.max_content_length = MAX_ATTACHMENT_BYTES * 4 // 3 + 1024 * 1024
     complaint = load_for(current_user, code, for_update=True)
-    payload = json_body()
+    payload = json_body(max_bytes=request.max_content_length)
     if not isinstance(payload, dict):
         raise ValidationError("Nội dung gửi lên phải là một đối tượng JSON.")
     action = payload.get("action")

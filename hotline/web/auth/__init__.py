@@ -47,8 +47,8 @@ class LoginForm(FlaskForm):
 HOME_BY_ROLE = {
     "operator": "operator.console",
     "supervisor": "operator.triage_list",
-    "agency_staff": "operator.complaint_list",
-    "inspector": "operator.complaint_list",
+    "agency_staff": "agency.inbox",
+    "inspector": "inspection.dashboard",
     "admin": "operator.complaint_list",
 }
 

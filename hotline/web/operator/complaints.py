@@ -12,6 +12,7 @@ from hotline.errors import NotFound
 from hotline.extensions import db
 from hotline.models import Complaint, User
 from hotline.services.inbox import has_contact, identity_protected, identity_visible
+from hotline.services.inspection_plans import findings_for_complaint
 from hotline.services.status import record_event
 from hotline.web.auth import roles_required
 from hotline.web.operator import bp
@@ -101,6 +102,7 @@ def complaint_detail(code: str):
         protected=protected,
         actors=actors,
         action_labels=ACTION_LABELS,
+        inspection_findings=findings_for_complaint(complaint.id),
     )
 
 
