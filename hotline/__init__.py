@@ -24,6 +24,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         RATELIMIT_ENABLED=settings.ratelimit_enabled,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        # Rate-limit counters live in Redis; if Redis is down, a complaint must still be taken:
+        # count in memory instead of failing the request.
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False

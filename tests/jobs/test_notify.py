@@ -178,6 +178,7 @@ def test_without_smtp_host_rows_are_skipped(app, make_settings, make_user):
         assert row.last_error == SKIPPED_NO_SMTP
         assert complaint.state == "answered"
         db.session.remove()
+        db.engine.dispose()
 
 
 def test_periodic_once_sends_overdue_and_due_soon_once(app, smtp, agency_emails):

@@ -291,3 +291,34 @@ def test_sweep_command_reports_how_many(app, fake_classifier, complaint_payload)
     result = app.test_cli_runner().invoke(args=["sweep", "--stale-seconds", "0"])
     assert result.exit_code == 0, result.output
     assert "re-dispatched 1" in result.output
+
+
+def test_intake_with_rate_limits_on_survives_redis_down(make_settings, _schema):
+    """Production settings: limiter counters in Redis. Redis down must not refuse a complaint."""
+    from hotline import create_app
+    from hotline.extensions import db as _db
+    from hotline.models import Complaint
+
+    app = create_app(make_settings(redis_url="redis://127.0.0.1:1/0", ratelimit_enabled=True))
+    try:
+        with app.app_context():
+            response = app.test_client().post("/api/v1/complaints", json={
+                "content": "Cống thoát nước trước nhà bị nghẹt, mưa là ngập.",
+                "citizen": {"name": "Lê Thị Hoa", "phone": "0987654321"},
+            })
+            assert response.status_code == 201, response.get_data(as_text=True)
+            code = response.get_json()["tracking_code"]
+            assert _db.session.scalar(
+                _db.select(Complaint).where(Complaint.tracking_code == code)
+            ) is not None
+    finally:
+        with app.app_context():
+            from sqlalchemy import delete
+
+            for table in reversed(_db.metadata.sorted_tables):
+                if table.name not in {"ward", "agency", "alembic_version", "routing_rule",
+                                      "sla_policy"}:
+                    _db.session.execute(delete(table))
+            _db.session.commit()
+            _db.session.remove()
+            _db.engine.dispose()
