@@ -208,7 +208,12 @@ def test_document_upload_checks_type_and_size(client, inspector, scenario):
     assert post("gia-mao.pdf", b"<html>").status_code == 422
     assert post("bien-ban.pdf", b"%PDF-" + b"0" * (1024 * 1024), "bien_ban").status_code == 302
     assert post("loai-sai.pdf", b"%PDF-1.4", "bogus").status_code == 422
+    # Over the document cap (10 MB) but under the request cap: refused by the type/size check.
     response = post("qua-lon.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024))
+    assert response.status_code == 422
+    assert "vượt quá" in response.get_data(as_text=True)
+    # Over the whole-request cap: refused before the view runs.
+    response = post("rat-lon.pdf", b"%PDF-" + b"0" * (13 * 1024 * 1024))
     assert response.status_code == 413
     assert "vượt quá giới hạn" in response.get_data(as_text=True)
     assert FindingDocument.query.count() == 2
