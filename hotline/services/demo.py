@@ -95,6 +95,7 @@ class History:
             self.slow[code] = 0.5
         self.now = utcnow()
         self.created: list[Complaint] = []
+        self.text_of: dict[Complaint, Text] = {}
 
     def build(self, size: int) -> None:
         # Queries in the loop would otherwise flush the whole growing batch each time.
@@ -129,10 +130,19 @@ class History:
                 self.t = dup.received_at
                 self._event(dup, "received", None, "received", public=True, actor_kind="citizen")
                 self._step(dup, "merged", hours=(1, 12), note=f"Gộp vào {main.tracking_code}.")
-        mixed = [c for c in pending if c.state == "needs_review"]
+        # A mixed submission (two matters in one call) is split by the supervisor through the
+        # same service the pages use, so each part gets its own kind, agency and clock.
+        from hotline.services.supervision import SplitPart, split
+
+        mixed = [c for c in pending if c.state == "needs_review" and c in self.text_of]
         for parent in self.rng.sample(mixed, min(8, len(mixed))):
-            self.t = parent.received_at
-            self._step(parent, "split", hours=(1, 8), note="Tách thành các nội dung riêng.")
+            first = self.text_of[parent]
+            second = self.rng.choice([t for t in self.texts if t.field != first.field])
+            parent.content = f"{first.text}\n\nNgoài ra: {second.text}"
+            split(parent, self.staff["supervisor"], [
+                SplitPart(first.text, first.field, first.kind),
+                SplitPart(second.text, second.field, second.kind),
+            ])
 
     # -- one complaint -------------------------------------------------------------------
     def _complaint(self, received: datetime, i: int) -> None:
@@ -159,6 +169,7 @@ class History:
             c.citizen_phone = f"+849{rng.randint(10_000_000, 99_999_999)}"
         db.session.add(c)
         self.created.append(c)
+        self.text_of[c] = text
         self.t = received
         self._event(c, "received", None, "received", public=True, actor_kind="citizen")
         age = (self.now - received).days
