@@ -76,6 +76,9 @@ class Settings:
             kwargs["secret_key"] = env["HOTLINE_SECRET_KEY"]
         elif mode == "production":
             raise ConfigError("HOTLINE_SECRET_KEY is required when HOTLINE_ENV=production")
+        else:
+            # Every web worker process must sign sessions with the same key.
+            kwargs["secret_key"] = _dev_secret_key(ROOT / "var" / "dev-secret-key")
         if env.get("HOTLINE_MODEL_DIR"):
             kwargs["model_dir"] = Path(env["HOTLINE_MODEL_DIR"])
         if env.get("HOTLINE_TRIAGE_THRESHOLD"):
@@ -101,6 +104,22 @@ class Settings:
         if env.get("HOTLINE_PUBLIC_BASE_URL"):
             kwargs["public_base_url"] = env["HOTLINE_PUBLIC_BASE_URL"].rstrip("/")
         return cls(**kwargs)
+
+
+def _dev_secret_key(path: Path) -> str:
+    """A development key kept on disk, made once (never used when HOTLINE_ENV=production)."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        try:
+            with path.open("x") as fh:  # another worker may win the race: then read theirs
+                fh.write(key)
+        except FileExistsError:
+            return path.read_text().strip()
+        path.chmod(0o600)
+        return key
 
 
 def _normalise_db_url(url: str) -> str:
