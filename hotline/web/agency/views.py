@@ -14,6 +14,7 @@ from hotline.services.feedback import feedback_state
 from hotline.services.handling import allowed_actions, pending_extension
 from hotline.services.inbox import (
     INBOX_ROLES,
+    OPEN_FILTER,
     InboxFilters,
     has_contact,
     identity_protected,
@@ -60,6 +61,8 @@ def event_label(ev) -> str:
 @roles_required(*INBOX_ROLES)
 def inbox():
     form = InboxFilterForm(formdata=request.args)
+    if not {"state", "q", "field", "overdue", "due_soon"} & request.args.keys():
+        form.state.data = OPEN_FILTER  # an inbox opens on the work still to do
     filters = InboxFilters(state=form.state.data or None, field=form.field.data or None,
                            overdue=bool(form.overdue.data), due_soon=bool(form.due_soon.data),
                            q=form.q.data)
