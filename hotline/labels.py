@@ -35,3 +35,21 @@ CHANNEL_LABELS = {
 
 LEVEL_LABELS = {"province": "Cấp tỉnh", "commune": "Cấp xã", "utility": "Doanh nghiệp dịch vụ"}
 SCOPE_LABELS = {"province": "phạm vi cấp tỉnh", "commune": "phạm vi cấp xã"}
+
+# Timeline labels of events that are not plain state changes (those use STATE_LABELS).
+EVENT_LABELS = {
+    "note": "Ghi chú nội bộ",
+    "identity_viewed": "Xem thông tin người gửi được bảo mật",
+    "identity_granted": "Thanh tra cho phép cơ quan xem danh tính người tố cáo",
+    "extension_requested": "Đề nghị gia hạn",
+    "extension_approved": "Giám sát viên duyệt gia hạn",
+    "extension_denied": "Giám sát viên không duyệt gia hạn",
+    "resumed": "Tiếp tục xử lý (hết tạm đình chỉ)",
+    "reassigned": "Giám sát viên chuyển cơ quan khác",
+    "returned": "Cơ quan trả lại (không đúng thẩm quyền)",
+    "rated": "Người dân đánh giá",
+    "rated_closed": "Người dân đánh giá và kết thúc",
+    "auto_closed": "Tự động kết thúc sau 7 ngày",
+    "overdue": "Quá hạn xử lý",
+    "due_soon": "Nhắc việc: sắp đến hạn",
+}

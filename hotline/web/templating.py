@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Flask
 
-from hotline.labels import CHANNEL_LABELS, FIELD_LABELS, KIND_LABELS, LEVEL_LABELS
+from hotline.labels import CHANNEL_LABELS, EVENT_LABELS, FIELD_LABELS, KIND_LABELS, LEVEL_LABELS
 from hotline.services.deadlines import LOCAL_TZ
 from hotline.services.status import STATE_LABELS
 
@@ -15,6 +15,13 @@ def local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     if value is None:
         return "—"
     return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+def event_label(event) -> str:
+    """How a timeline entry reads to staff: its action's label, else the state it reached."""
+    if event.action in EVENT_LABELS:
+        return EVENT_LABELS[event.action]
+    return STATE_LABELS.get(event.to_state or "", event.action)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -26,4 +33,5 @@ def register_template_helpers(app: Flask) -> None:
         CHANNEL_LABELS=CHANNEL_LABELS,
         STATE_LABELS=STATE_LABELS,
         LEVEL_LABELS=LEVEL_LABELS,
+        event_label=event_label,
     )

@@ -30,32 +30,6 @@ from hotline.web.auth import roles_required
 
 PER_PAGE = 25
 
-# Labels of events that are not plain state changes (those use STATE_LABELS).
-ACTION_LABELS = {
-    "note": "Ghi chú nội bộ",
-    "identity_viewed": "Xem thông tin người gửi được bảo mật",
-    "identity_granted": "Thanh tra cho phép cơ quan xem danh tính người tố cáo",
-    "extension_requested": "Đề nghị gia hạn",
-    "extension_approved": "Giám sát viên duyệt gia hạn",
-    "extension_denied": "Giám sát viên không duyệt gia hạn",
-    "resumed": "Tiếp tục xử lý (hết tạm đình chỉ)",
-    "reassigned": "Giám sát viên chuyển cơ quan khác",
-    "returned": "Cơ quan trả lại (không đúng thẩm quyền)",
-    "rated": "Người dân đánh giá",
-    "rated_closed": "Người dân đánh giá và kết thúc",
-    "auto_closed": "Tự động kết thúc sau 7 ngày",
-    "overdue": "Quá hạn xử lý",
-    "due_soon": "Nhắc việc: sắp đến hạn",
-}
-
-
-def event_label(ev) -> str:
-    from hotline.services.status import STATE_LABELS
-
-    if ev.action in ACTION_LABELS:
-        return ACTION_LABELS[ev.action]
-    return STATE_LABELS.get(ev.to_state or "", ev.action)
-
 
 @bp.get("/")
 @roles_required(*INBOX_ROLES)
@@ -105,7 +79,7 @@ def render_detail(complaint: Complaint, *, errors: dict | None = None, failed: s
         "agency/detail.html", c=complaint, actions=actions, errors=errors or {}, failed=failed,
         values=values or {}, show_contact=show_contact, protected=protected,
         requests=requests, pending=pending_extension(complaint), attachments=attachments,
-        children=children, actors=actors, agencies=agencies, event_label=event_label,
+        children=children, actors=actors, agencies=agencies,
         due_soon=is_due_soon(complaint), feedback=feedback_state(complaint),
         split_rows=range(SPLIT_ROWS), field_choices=field_choices(), kind_choices=kind_choices(),
         can_grant=current_user.role == "inspector" and protected and complaint.agency is not None,

@@ -20,14 +20,6 @@ from hotline.web.operator.forms import ListFilterForm
 
 PER_PAGE = 25
 
-# Non-state events shown in the staff timeline (state changes use STATE_LABELS).
-ACTION_LABELS = {
-    "identity_viewed": "Xem thông tin người gửi được bảo mật",
-    "identity_granted": "Thanh tra cho phép cơ quan xem danh tính người tố cáo",
-    "note": "Ghi chú",
-}
-
-
 def scoped(stmt: Select, user: User) -> Select:
     """Agency staff see only complaints assigned to their agency (none without an agency)."""
     if user.role == "agency_staff":
@@ -101,7 +93,6 @@ def complaint_detail(code: str):
         show_contact=show_contact,
         protected=protected,
         actors=actors,
-        action_labels=ACTION_LABELS,
         inspection_findings=findings_for_complaint(complaint.id),
     )
 
