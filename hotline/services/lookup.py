@@ -11,7 +11,7 @@ from hotline.errors import NotFound
 from hotline.extensions import db
 from hotline.models import Complaint, ComplaintEvent
 from hotline.services.intake import hash_secret
-from hotline.services.status import STATE_LABELS
+from hotline.services.status import PUBLIC_STATES, STATE_LABELS
 
 NOT_FOUND = "Không tìm thấy phản ánh với mã và thông tin xác thực đã nhập."
 
@@ -39,6 +39,12 @@ def public_timeline(complaint: Complaint) -> list[ComplaintEvent]:
     return [ev for ev in complaint.events if ev.public]
 
 
+def citizen_status(state: str) -> str:
+    """The state a citizen is shown. Internal steps (triaged, needs_review, returned) mean the
+    item is back with the hotline, not yet with an agency: to the citizen it is "received"."""
+    return state if state in PUBLIC_STATES else "received"
+
+
 def public_view(complaint: Complaint) -> dict:
     """What a citizen may see: no internal notes, no contact data.
 
@@ -49,10 +55,11 @@ def public_view(complaint: Complaint) -> dict:
 
     main = root_of(complaint) if complaint.state == "merged" else complaint
     agency = main.agency
+    status = citizen_status(complaint.state)
     return {
         "tracking_code": complaint.tracking_code,
-        "status": complaint.state,
-        "status_label": STATE_LABELS.get(complaint.state, complaint.state),
+        "status": status,
+        "status_label": STATE_LABELS[status],
         "received_at": complaint.received_at.isoformat(),
         "field": complaint.field,
         "kind": complaint.kind,
@@ -61,8 +68,8 @@ def public_view(complaint: Complaint) -> dict:
         "overdue": main.is_overdue,
         "answer": main.public_answer,
         "merged_into": None if main is complaint else {
-            "status": main.state,
-            "status_label": STATE_LABELS.get(main.state, main.state),
+            "status": citizen_status(main.state),
+            "status_label": STATE_LABELS[citizen_status(main.state)],
             "answered_at": main.answered_at.isoformat() if main.answered_at else None,
         },
         "timeline": [

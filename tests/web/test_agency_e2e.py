@@ -50,7 +50,9 @@ def staff_of(code: str, make_user, token_for) -> dict:
 
 def ensure_routed(client, code, make_user, token_for, field="urban_services", agency="DIENLUC"):
     """The real model may be unsure: then a supervisor triages by hand, as in production."""
-    if status(client, code)["status"] == "needs_review":
+    complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
+    db.session.refresh(complaint)
+    if complaint.state == "needs_review":
         sup = token_for(make_user("supervisor"))
         response = client.post(f"/api/v1/complaints/{code}/triage", headers=sup,
                                json={"field": field, "kind": "phan_anh", "agency": agency})

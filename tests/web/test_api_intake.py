@@ -155,3 +155,11 @@ def test_openapi_covers_every_api_route(app, client):
             assert (path, method.lower()) in documented, (path, method)
 
 
+
+
+def test_citizens_never_see_internal_states(client, complaint_payload):
+    code = client.post("/api/v1/complaints", json=complaint_payload).get_json()["tracking_code"]
+    complaint = db.session.scalar(select(Complaint))
+    assert complaint.state == "needs_review"  # no model here
+    body = client.get(f"/api/v1/complaints/{code}?phone_last4=5678").get_json()
+    assert (body["status"], body["status_label"]) == ("received", "Đã tiếp nhận")

@@ -19,7 +19,6 @@ from hotline.errors import NotFound, ValidationError
 from hotline.extensions import limiter
 from hotline.services.intake import IdempotencyConflict, parse_intake, submit_and_dispatch
 from hotline.services.lookup import find_for_citizen, public_view
-from hotline.services.status import PUBLIC_STATES
 from hotline.web.public.forms import (
     CitizenComplaintForm,
     StatusLookupForm,
@@ -147,7 +146,7 @@ def status(code: str | None):
             form=form,
             view=view,
             not_found=None,
-            state_label=_citizen_state_label(complaint.state, view),
+            state_label=view["status_label"],
             received_at=datetime.fromisoformat(view["received_at"]),
             deadline=datetime.fromisoformat(view["deadline"]) if view["deadline"] else None,
             timeline=[{**ev, "at": datetime.fromisoformat(ev["at"])} for ev in view["timeline"]],
@@ -155,13 +154,6 @@ def status(code: str | None):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _citizen_state_label(state: str, view: dict) -> str:
-    """Internal steps (triaged, needs_review, returned) show as the last public step."""
-    if state in PUBLIC_STATES or not view["timeline"]:
-        return view["status_label"]
-    return view["timeline"][-1]["label"]
 
 
 @bp.get("/healthz")
