@@ -20,6 +20,7 @@ from sqlalchemy import select
 from hotline.extensions import db
 from hotline.models import Complaint, Ward
 from hotline.services.legacy_units import AMBIGUOUS_TOWNSHIPS, LEGACY_DISTRICTS
+from ml.preprocess import strip_diacritics
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,9 @@ SCORE_LEGACY_DISTRICT = 0.5  # "huyện Trảng Bom" → Xã Trảng Bom: one co
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip diacritics so 'Mất điện' and 'mat dien' compare equal."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lower-case and strip diacritics so 'Mất điện' and 'mat dien' compare equal (the same
+    stripping the classifier uses)."""
+    return strip_diacritics(text.lower())
 
 
 # Southern spellings people type by ear: d/gi/r, tr/ch, s/x, final n/ng/nh, final c/t/ch, i/y.

@@ -131,7 +131,7 @@ def agencies():
 @bp.get("/wards")
 def wards():
     """Autocomplete over the official units: ?q= matches names with or without diacritics."""
-    from hotline.services.routing import fold
+    from hotline.services.location import fold
 
     q = fold(request.args.get("q", "").strip())
     rows = db.session.scalars(select(Ward).order_by(Ward.name)).all()
