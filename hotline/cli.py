@@ -21,7 +21,9 @@ users_cli = AppGroup("users", help="Quản lý tài khoản cán bộ.")
 @click.option("--email", required=True)
 @click.option("--password", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--agency", "agency_code", default=None, help="Mã cơ quan (bắt buộc với agency_staff).")
+@click.option(
+    "--agency", "agency_code", default=None, help="Mã cơ quan (bắt buộc với agency_staff)."
+)
 @click.option("--name", "full_name", default="")
 def create_user(email: str, password: str, role: str, agency_code: str | None, full_name: str):
     """Create a staff account (or update its password and role)."""
@@ -116,5 +118,3 @@ def register_cli(app: Flask) -> None:
     from hotline.cli_inspection import inspection_cli
 
     app.cli.add_command(inspection_cli)
-
-

@@ -31,8 +31,9 @@ def _as_of(value: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter("Dùng ISO 8601, ví dụ 2026-12-31T23:59:00+07:00.",
-                                 param_hint="--as-of") from exc  # fmt: skip
+        raise click.BadParameter(
+            "Dùng ISO 8601, ví dụ 2026-12-31T23:59:00+07:00.", param_hint="--as-of"
+        ) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -56,22 +57,31 @@ def indicators_command(period: str, fmt: str, as_of: str | None):
     agencies = indicators_by_agency(p, as_of=moment)
     fields = indicators_by_field(p, as_of=moment)
     if fmt == "json":
-        _echo_json({
-            "period": p.code, "label": p.label, "start": p.start.isoformat(),
-            "end": p.end.isoformat(), "as_of": (moment or datetime.now(UTC)).isoformat(),
-            "total": totals(agencies).as_dict(),
-            "agencies": [r.labels | r.as_dict() for r in agencies],
-            "fields": [r.labels | r.as_dict() for r in fields],
-        })  # fmt: skip
+        _echo_json(
+            {
+                "period": p.code,
+                "label": p.label,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "as_of": (moment or datetime.now(UTC)).isoformat(),
+                "total": totals(agencies).as_dict(),
+                "agencies": [r.labels | r.as_dict() for r in agencies],
+                "fields": [r.labels | r.as_dict() for r in fields],
+            }
+        )
         return
     click.echo(f"Chỉ số {p.label} ({p.code})")
-    click.echo(f"{'Cơ quan':<12}{'Nhận':>7}{'Đúng hạn%':>11}{'Trễ':>6}{'Ngày trễ':>10}"
-               f"{'Trả lại%':>10}{'Mở lại%':>9}{'Hài lòng':>9}{'Cụm':>5}{'TTHC':>6}{'TW':>4}{'Tin':>5}")  # fmt: skip
+    click.echo(
+        f"{'Cơ quan':<12}{'Nhận':>7}{'Đúng hạn%':>11}{'Trễ':>6}{'Ngày trễ':>10}"
+        f"{'Trả lại%':>10}{'Mở lại%':>9}{'Hài lòng':>9}{'Cụm':>5}{'TTHC':>6}{'TW':>4}{'Tin':>5}"
+    )
     for r in agencies:
-        click.echo(f"{r.labels['agency_code']:<12}{r.received:>7}{_fmt(r.on_time_pct):>11}"
-                   f"{r.overdue:>6}{_fmt(r.mean_days_late):>10}{_fmt(r.returned_pct):>10}"
-                   f"{_fmt(r.reopened_pct):>9}{_fmt(r.mean_rating):>9}{r.clusters:>5}"
-                   f"{r.admin_procedure:>6}{r.escalated:>4}{r.leads:>5}")  # fmt: skip
+        click.echo(
+            f"{r.labels['agency_code']:<12}{r.received:>7}{_fmt(r.on_time_pct):>11}"
+            f"{r.overdue:>6}{_fmt(r.mean_days_late):>10}{_fmt(r.returned_pct):>10}"
+            f"{_fmt(r.reopened_pct):>9}{_fmt(r.mean_rating):>9}{r.clusters:>5}"
+            f"{r.admin_procedure:>6}{r.escalated:>4}{r.leads:>5}"
+        )
 
 
 @inspection_cli.command("plan")
@@ -93,20 +103,29 @@ def plan_command(period: str, fmt: str, as_of: str | None, save: bool):
         propose_plan(p, None, as_of=moment)
     db.session.commit()  # the default weights version, created on first use
     if fmt == "json":
-        _echo_json({
-            "period": p.code, "label": p.label,
-            "title": f"Kế hoạch kiểm tra công vụ, cải cách hành chính {p.next().label}",
-            "weights_version": weights.version, "weights": weights.weights,
-            "params": weights.params, "items": [i.as_dict() for i in items],
-        })  # fmt: skip
+        _echo_json(
+            {
+                "period": p.code,
+                "label": p.label,
+                "title": f"Kế hoạch kiểm tra công vụ, cải cách hành chính {p.next().label}",
+                "weights_version": weights.version,
+                "weights": weights.weights,
+                "params": weights.params,
+                "items": [i.as_dict() for i in items],
+            }
+        )
         return
-    click.echo(f"Kế hoạch kiểm tra công vụ, cải cách hành chính {p.next().label} "
-               f"(dựa trên chỉ số {p.label}; trọng số phiên bản {weights.version})")  # fmt: skip
+    click.echo(
+        f"Kế hoạch kiểm tra công vụ, cải cách hành chính {p.next().label} "
+        f"(dựa trên chỉ số {p.label}; trọng số phiên bản {weights.version})"
+    )
     if not items:
         click.echo("Không có cơ quan nào vượt ngưỡng đề xuất kiểm tra.")
     for i in items:
-        click.echo(f"{i.rank}. {i.risk.agency_name} — điểm rủi ro {i.risk.score} "
-                   f"({i.planned_start:%d/%m/%Y}–{i.planned_end:%d/%m/%Y})")  # fmt: skip
+        click.echo(
+            f"{i.rank}. {i.risk.agency_name} — điểm rủi ro {i.risk.score} "
+            f"({i.planned_start:%d/%m/%Y}–{i.planned_end:%d/%m/%Y})"
+        )
         for reason in i.risk.reasons:
             click.echo(f"   - {reason}")
         click.echo(f"   Phản ánh minh chứng: {', '.join(i.evidence_codes) or '—'}")
@@ -123,10 +142,22 @@ def evaluate_command(year: int, fmt: str):
     rows = evaluate_year(year, None)
     db.session.commit()
     if fmt == "json":
-        _echo_json({"year": year, "evaluations": [
-            {"agency_code": e.agency.code, "agency_name": e.agency.name, "grade": e.grade,
-             "grade_label": GRADE_LABELS[e.grade], "rule_version": e.rule_version,
-             "evidence": e.evidence} for e in rows]})  # fmt: skip
+        _echo_json(
+            {
+                "year": year,
+                "evaluations": [
+                    {
+                        "agency_code": e.agency.code,
+                        "agency_name": e.agency.name,
+                        "grade": e.grade,
+                        "grade_label": GRADE_LABELS[e.grade],
+                        "rule_version": e.rule_version,
+                        "evidence": e.evidence,
+                    }
+                    for e in rows
+                ],
+            }
+        )
         return
     for e in rows:
         click.echo(f"{e.agency.code:<12} {GRADE_LABELS[e.grade]}")

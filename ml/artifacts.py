@@ -73,7 +73,8 @@ def check_versions(built_with: dict[str, str]) -> None:
             problems.append(f"{name} {built_with.get(name)} != {now[name]}")
     if problems:
         raise ArtifactError(
-            "model artifact was built with other versions (" + "; ".join(problems)
+            "model artifact was built with other versions ("
+            + "; ".join(problems)
             + "): retrain with `python -m ml.train`"
         )
 

@@ -91,10 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"word_tokenize alone:        {wt_rate:8.1f} texts/s")
     print(f"full prediction (1 by 1):   {pred_rate:8.1f} texts/s")
     print(f"full prediction (batch 64): {batch_rate:8.1f} texts/s")
-    print(f"ratio prediction / word_tokenize: {ratio:.2f} (target >= 0.70) "
-          f"{'OK' if ratio >= 0.7 else 'MISSED'}")
-    print(f"model load time: {load_s:.2f} s (target < 2 s) {'OK' if load_s < 2 else 'MISSED'}; "
-          f"cold, including sklearn/underthesea imports: {cold_s:.2f} s")
+    print(
+        f"ratio prediction / word_tokenize: {ratio:.2f} (target >= 0.70) "
+        f"{'OK' if ratio >= 0.7 else 'MISSED'}"
+    )
+    print(
+        f"model load time: {load_s:.2f} s (target < 2 s) {'OK' if load_s < 2 else 'MISSED'}; "
+        f"cold, including sklearn/underthesea imports: {cold_s:.2f} s"
+    )
     print(f"artifact size: {size_mb:.1f} MB (target < 50 MB) {'OK' if size_mb < 50 else 'MISSED'}")
     print(
         f"peak traced memory of one load: {load_peak / 1e6:.1f} MB; "

@@ -63,9 +63,7 @@ def head_report(
     with warnings.catch_warnings():
         # One label only (e.g. a file of one field) is legitimate here; sklearn warns about it.
         warnings.filterwarnings("ignore", message="A single label was found", category=UserWarning)
-        p, r, f, s = precision_recall_fscore_support(
-            y_true, y_pred, labels=labels, zero_division=0
-        )
+        p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
         matrix = confusion_matrix(y_true, y_pred, labels=labels).tolist()
     coverage, precision = routing(gate_proba, gate_correct, threshold)
     return {

@@ -44,7 +44,7 @@ class Config:
 
     features: str = "syllable"
     model: str = "lr"
-    C: float | None = None  # noqa: N815 - sklearn's name; None = the model's default (DEFAULT_C)
+    C: float | None = None
 
     def __post_init__(self) -> None:
         if self.features not in FEATURE_SETS:

@@ -72,9 +72,10 @@ class Classifier:
         model, metadata = load_artifact(path if path is not None else default_model_dir())
         if not isinstance(model, TextModel):
             raise ArtifactError(f"{path} does not hold an ml.pipeline.TextModel")
-        if tuple(metadata.get("labels", {}).get("field", ())) != FIELDS or tuple(
-            metadata.get("labels", {}).get("kind", ())
-        ) != KINDS:
+        if (
+            tuple(metadata.get("labels", {}).get("field", ())) != FIELDS
+            or tuple(metadata.get("labels", {}).get("kind", ())) != KINDS
+        ):
             raise ArtifactError(f"{path} was trained for another label set: retrain")
         for key in ("version", "threshold", "kind_threshold"):
             if key not in metadata:

@@ -22,17 +22,54 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FIELDS = ["land", "compensation", "investment", "construction", "environment", "traffic",
-          "urban_services", "social", "health", "education", "public_order", "admin_procedure",
-          "other"]  # fmt: skip
+FIELDS = [
+    "land",
+    "compensation",
+    "investment",
+    "construction",
+    "environment",
+    "traffic",
+    "urban_services",
+    "social",
+    "health",
+    "education",
+    "public_order",
+    "admin_procedure",
+    "other",
+]
 KINDS = ["phan_anh", "kien_nghi", "khieu_nai", "to_cao", "hoi_dap"]
 START = datetime(2025, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 730
 NOW = datetime(2027, 1, 10, tzinfo=UTC)
-COMPLAINT_COLS = ["id", "tracking_code", "received_at", "channel", "content", "kind", "field",
-                  "agency_id", "state", "deadline_at", "answered_at", "closed_at", "rating",
-                  "parent_id", "anonymous", "confidential", "escalated_to_central"]  # fmt: skip
-EVENT_COLS = ["complaint_id", "at", "actor_kind", "action", "from_state", "to_state", "public", "data"]
+COMPLAINT_COLS = [
+    "id",
+    "tracking_code",
+    "received_at",
+    "channel",
+    "content",
+    "kind",
+    "field",
+    "agency_id",
+    "state",
+    "deadline_at",
+    "answered_at",
+    "closed_at",
+    "rating",
+    "parent_id",
+    "anonymous",
+    "confidential",
+    "escalated_to_central",
+]
+EVENT_COLS = [
+    "complaint_id",
+    "at",
+    "actor_kind",
+    "action",
+    "from_state",
+    "to_state",
+    "public",
+    "data",
+]
 
 
 def generate(n: int, agencies: list[tuple[int, str]], seed: int = 1022):
@@ -58,28 +95,85 @@ def generate(n: int, agencies: list[tuple[int, str]], seed: int = 1022):
             if rng.random() < 0.06:  # returned by another agency first
                 other = rng.choice(ids)
                 t = received + timedelta(hours=2)
-                events.append((i, t, "system", "assigned", "triaged", "assigned", True,
-                               json.dumps({"agency": code_of[other]})))  # fmt: skip
-                events.append((i, t + timedelta(hours=20), "staff", "returned", "assigned",
-                               "returned", False, json.dumps({"wrong_agency": code_of[other]})))  # fmt: skip
-            events.append((i, received + timedelta(hours=30), "system", "assigned", "triaged",
-                           "assigned", True, json.dumps({"agency": code_of[agency]})))  # fmt: skip
-            took = (deadline - received) * (rng.uniform(1.05, 3) if rng.random() < late_p
-                                            else rng.uniform(0.2, 0.98))  # fmt: skip
+                events.append(
+                    (
+                        i,
+                        t,
+                        "system",
+                        "assigned",
+                        "triaged",
+                        "assigned",
+                        True,
+                        json.dumps({"agency": code_of[other]}),
+                    )
+                )
+                events.append(
+                    (
+                        i,
+                        t + timedelta(hours=20),
+                        "staff",
+                        "returned",
+                        "assigned",
+                        "returned",
+                        False,
+                        json.dumps({"wrong_agency": code_of[other]}),
+                    )
+                )
+            events.append(
+                (
+                    i,
+                    received + timedelta(hours=30),
+                    "system",
+                    "assigned",
+                    "triaged",
+                    "assigned",
+                    True,
+                    json.dumps({"agency": code_of[agency]}),
+                )
+            )
+            took = (deadline - received) * (
+                rng.uniform(1.05, 3) if rng.random() < late_p else rng.uniform(0.2, 0.98)
+            )
             if received + took < NOW and rng.random() < 0.93:
                 answered = received + took
                 state = "answered"
                 if rng.random() < 0.07:
-                    events.append((i, answered + timedelta(days=2), "citizen", "reopened",
-                                   "answered", "reopened", True, None))  # fmt: skip
+                    events.append(
+                        (
+                            i,
+                            answered + timedelta(days=2),
+                            "citizen",
+                            "reopened",
+                            "answered",
+                            "reopened",
+                            True,
+                            None,
+                        )
+                    )
                 if rng.random() < 0.7:
                     state, closed = "closed", answered + timedelta(days=7)
                     rating = rng.choice((1, 2, 3, 4, 4, 5, 5)) if rng.random() < 0.6 else None
             elif rng.random() < 0.05:
                 state = "paused"
-        row = (i, f"B{i:011d}", received, "phone", "Nội dung phản ánh tổng hợp.", kind, field,
-               agency, state, deadline, answered, closed, rating, parent, False, kind == "to_cao",
-               rng.random() < 0.03)  # fmt: skip
+        row = (
+            i,
+            f"B{i:011d}",
+            received,
+            "phone",
+            "Nội dung phản ánh tổng hợp.",
+            kind,
+            field,
+            agency,
+            state,
+            deadline,
+            answered,
+            closed,
+            rating,
+            parent,
+            False,
+            kind == "to_cao",
+            rng.random() < 0.03,
+        )
         yield row, events
 
 
@@ -139,17 +233,24 @@ def run(url: str, n: int, label: str) -> dict:
         db.create_all()
         seed_all()
         db.session.commit()
-        agencies = [(a.id, a.code) for a in db.session.execute(db.text("SELECT id, code FROM agency"))]
+        agencies = [
+            (a.id, a.code) for a in db.session.execute(db.text("SELECT id, code FROM agency"))
+        ]
         db.session.commit()  # release the read lock before the bulk load (SQLite)
         t0 = time.perf_counter()
         # Bulk-load practice: drop the secondary indexes, load, then build them once.
-        indexes = [ix for name in ("complaint", "complaint_event")
-                   for ix in db.metadata.tables[name].indexes]  # fmt: skip
+        indexes = [
+            ix
+            for name in ("complaint", "complaint_event")
+            for ix in db.metadata.tables[name].indexes
+        ]
         for ix in indexes:
             ix.drop(db.engine)
         raw = db.engine.raw_connection()
         try:
-            (load_sqlite if url.startswith("sqlite") else load_postgres)(raw.driver_connection, n, agencies)
+            (load_sqlite if url.startswith("sqlite") else load_postgres)(
+                raw.driver_connection, n, agencies
+            )
         finally:
             raw.close()
         for ix in indexes:
@@ -158,13 +259,21 @@ def run(url: str, n: int, label: str) -> dict:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE" if url.startswith("sqlite") else "VACUUM ANALYZE")
         load_s = time.perf_counter() - t0
-        counts = db.session.execute(db.text(
-            "SELECT (SELECT count(*) FROM complaint), (SELECT count(*) FROM complaint_event)")).one()
+        counts = db.session.execute(
+            db.text(
+                "SELECT (SELECT count(*) FROM complaint), (SELECT count(*) FROM complaint_event)"
+            )
+        ).one()
         timings = time_indicators()
         db.session.remove()
         db.engine.dispose()
-    result = {"backend": label, "complaints": counts[0], "events": counts[1],
-              "load_seconds": round(load_s, 1), **timings}  # fmt: skip
+    result = {
+        "backend": label,
+        "complaints": counts[0],
+        "events": counts[1],
+        "load_seconds": round(load_s, 1),
+        **timings,
+    }
     print(json.dumps(result, ensure_ascii=False))
     return result
 
@@ -180,10 +289,12 @@ def time_indicators(period_code: str = "2026-Q2") -> dict:
     )
 
     period = parse_period(period_code)
-    parts = {"by_agency": lambda: indicators_by_agency(period, as_of=NOW),
-             "by_field": lambda: indicators_by_field(period, as_of=NOW),
-             "agency_x_field": lambda: indicators_agency_field(period, as_of=NOW),
-             "monthly_volume": lambda: monthly_volume(period)}  # fmt: skip
+    parts = {
+        "by_agency": lambda: indicators_by_agency(period, as_of=NOW),
+        "by_field": lambda: indicators_by_field(period, as_of=NOW),
+        "agency_x_field": lambda: indicators_agency_field(period, as_of=NOW),
+        "monthly_volume": lambda: monthly_volume(period),
+    }
     best: dict[str, float] = {}
     totals = []
     for _ in range(3):
@@ -195,10 +306,13 @@ def time_indicators(period_code: str = "2026-Q2") -> dict:
             if name == "by_agency":
                 received = sum(r.received for r in result)
         totals.append(time.perf_counter() - start)
-    return {"period": period_code, "period_received": received,
-            "all_indicators_seconds": round(min(totals), 3),
-            "first_run_seconds": round(totals[0], 3),
-            **{f"{k}_seconds": round(v, 3) for k, v in best.items()}}  # fmt: skip
+    return {
+        "period": period_code,
+        "period_received": received,
+        "all_indicators_seconds": round(min(totals), 3),
+        "first_run_seconds": round(totals[0], 3),
+        **{f"{k}_seconds": round(v, 3) for k, v in best.items()},
+    }
 
 
 def _pg_admin(base: str, sql: str) -> None:
@@ -212,7 +326,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sqlite", default="/tmp/hotline_bench_indicators.db")
-    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/hotline_bench_indicators")
+    parser.add_argument(
+        "--pg", default="postgresql://postgres@127.0.0.1:5432/hotline_bench_indicators"
+    )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--keep", action="store_true", help="Keep the databases afterwards.")
@@ -225,7 +341,11 @@ def main() -> int:
         _pg_admin(args.pg, f'DROP DATABASE IF EXISTS "{name}"')
         _pg_admin(args.pg, f'CREATE DATABASE "{name}"')
         try:
-            run(args.pg.replace("postgresql://", "postgresql+psycopg://", 1), args.rows, "postgresql")
+            run(
+                args.pg.replace("postgresql://", "postgresql+psycopg://", 1),
+                args.rows,
+                "postgresql",
+            )
         finally:
             if not args.keep:
                 _pg_admin(args.pg, f'DROP DATABASE IF EXISTS "{name}"')

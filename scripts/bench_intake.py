@@ -88,20 +88,32 @@ def prepare_database(env: dict[str, str], throwaway: bool) -> str:
     """`flask db upgrade` + `flask seed`. When the migrations are behind the models (they are
     regenerated now and then), a throw-away database is rebuilt with create_all instead."""
     flask = [str(BIN / "flask"), "--app", "wsgi"]
-    upgrade = subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True,
-                             text=True, timeout=300)  # fmt: skip
+    upgrade = subprocess.run(
+        [*flask, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     if upgrade.returncode != 0:
         tail = (upgrade.stderr or upgrade.stdout).strip().splitlines()[-1:]
         print(f"  flask db upgrade failed: {' '.join(tail)}", flush=True)
     check = subprocess.run(
         [sys.executable, "-c", SCHEMA_CHECK, "reset" if throwaway else "check"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     verdict = check.stdout.strip().splitlines()[-1] if check.stdout.strip() else ""
     if check.returncode != 0 or verdict.startswith("missing") or not verdict:
         raise SystemExit(f"database not usable ({verdict or check.stderr[-1500:]}): migrate it")
-    subprocess.run([*flask, "seed"], cwd=ROOT, env=env, check=True, timeout=300,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [*flask, "seed"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     if verdict == "reset":
         return "create_all (the migrations are behind the models)"
     return "flask db upgrade"
@@ -113,10 +125,24 @@ def start_private_redis(tmp: Path) -> tuple[subprocess.Popen, str]:
         raise SystemExit("--private-redis needs redis-server on PATH")
     port = free_port()
     proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", HOST, "--save", "", "--appendonly", "no",
-         "--daemonize", "no", "--dir", str(tmp)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            HOST,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--dir",
+            str(tmp),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -136,10 +162,22 @@ class Server:
         self.logfile = logfile
         with logfile.open("wb") as log:
             self.proc = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"{HOST}:{self.port}",
-                 "--log-level", "warning", "wsgi:app"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                [
+                    str(BIN / "gunicorn"),
+                    "-w",
+                    str(workers),
+                    "-b",
+                    f"{HOST}:{self.port}",
+                    "--log-level",
+                    "warning",
+                    "wsgi:app",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def wait_ready(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
@@ -249,8 +287,9 @@ def make_intake(codes: list[str], lock: threading.Lock) -> Request:
             "channel": "web",
             "citizen": {"name": "Nguyễn Văn An", "phone": PHONE},
         }
-        status, body = _send(conn, "POST", "/api/v1/complaints",
-                             json.dumps(payload, ensure_ascii=False).encode())  # fmt: skip
+        status, body = _send(
+            conn, "POST", "/api/v1/complaints", json.dumps(payload, ensure_ascii=False).encode()
+        )
         if status == 201:
             with lock:
                 codes.append(json.loads(body)["tracking_code"])
@@ -268,19 +307,25 @@ def make_status(codes: list[str]) -> Request:
 
 
 def report(results: list[Result], baseline: Result) -> None:
-    print(f"\n{'endpoint':10} {'requests':>9} {'errors':>7} {'req/s':>9} "
-          f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")  # fmt: skip
+    print(
+        f"\n{'endpoint':10} {'requests':>9} {'errors':>7} {'req/s':>9} "
+        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    )
     for r in results:
-        print(f"{r.name:10} {len(r.latencies):9d} {r.errors:7d} {r.rps:9.1f} "
-              f"{r.pct(50):8.1f} {r.pct(95):8.1f} {r.pct(99):8.1f}")  # fmt: skip
+        print(
+            f"{r.name:10} {len(r.latencies):9d} {r.errors:7d} {r.rps:9.1f} "
+            f"{r.pct(50):8.1f} {r.pct(95):8.1f} {r.pct(99):8.1f}"
+        )
         bad = {s: n for s, n in r.statuses.items() if s >= 400}
         if bad:
             print(f"{'':10} error statuses: {bad}")
     for r in results:
         if r is baseline or not baseline.rps:
             continue
-        print(f"{r.name}/baseline: throughput {r.rps / baseline.rps:.2f}x, "
-              f"p50 latency {r.pct(50) / baseline.pct(50):.1f}x")  # fmt: skip
+        print(
+            f"{r.name}/baseline: throughput {r.rps / baseline.rps:.2f}x, "
+            f"p50 latency {r.pct(50) / baseline.pct(50):.1f}x"
+        )
 
 
 def main() -> int:
@@ -288,10 +333,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--reset-schema", action="store_true",
-                        help="DATABASE_URL is a scratch database: rebuild it when migrations lag")
-    parser.add_argument("--private-redis", action="store_true",
-                        help="start a throw-away redis-server and measure the enqueue path")
+    parser.add_argument(
+        "--reset-schema",
+        action="store_true",
+        help="DATABASE_URL is a scratch database: rebuild it when migrations lag",
+    )
+    parser.add_argument(
+        "--private-redis",
+        action="store_true",
+        help="start a throw-away redis-server and measure the enqueue path",
+    )
     args = parser.parse_args()
     if not 1 <= args.concurrency <= 256 or not 0 < args.seconds <= 600:
         parser.error("--concurrency must be 1..256 and --seconds 0..600")
@@ -303,14 +354,20 @@ def main() -> int:
     if args.private_redis:
         redis_proc, env["REDIS_URL"] = start_private_redis(tmp)
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
-    env.update(HOTLINE_RATELIMIT_ENABLED="0", HOTLINE_SECRET_KEY=secrets.token_hex(32),
-               HOTLINE_UPLOAD_DIR=str(tmp / "uploads"), HOTLINE_ENV="development")  # fmt: skip
+    env.update(
+        HOTLINE_RATELIMIT_ENABLED="0",
+        HOTLINE_SECRET_KEY=secrets.token_hex(32),
+        HOTLINE_UPLOAD_DIR=str(tmp / "uploads"),
+        HOTLINE_ENV="development",
+    )
     db_kind = env["DATABASE_URL"].split(":", 1)[0]
     mode = "enqueue to Redis" if env.get("REDIS_URL") else "triage in-process (no REDIS_URL)"
     if args.private_redis:
         mode += " (private redis-server, no worker)"
-    print(f"database: {db_kind} | jobs: {mode} | gunicorn workers: {args.workers} | "
-          f"clients: {args.concurrency} | {args.seconds:g} s per phase | cpus: {os.cpu_count()}")
+    print(
+        f"database: {db_kind} | jobs: {mode} | gunicorn workers: {args.workers} | "
+        f"clients: {args.concurrency} | {args.seconds:g} s per phase | cpus: {os.cpu_count()}"
+    )
     server = None
     try:
         print(f"  schema: {prepare_database(env, throwaway)}", flush=True)
@@ -328,8 +385,9 @@ def main() -> int:
         if not codes:
             print(f"no complaint was accepted; server log:\n{server.logfile.read_text()[-2000:]}")
             return 1
-        status = run_phase("status", server.port, make_status(codes), args.seconds,
-                           args.concurrency)  # fmt: skip
+        status = run_phase(
+            "status", server.port, make_status(codes), args.seconds, args.concurrency
+        )
         report([baseline, intake, status], baseline)
         return 0 if not (baseline.errors or intake.errors or status.errors) else 1
     finally:

@@ -32,19 +32,32 @@ def agency(code: str) -> Agency:
     return db.session.scalar(select(Agency).where(Agency.code == code))
 
 
-def make_item(state: str = "assigned", agency_code: str | None = "SXD", *, kind: str = "phan_anh",
-              field: str = "traffic", deadline: datetime | None = None,
-              received_at: datetime | None = None, **extra) -> Complaint:
+def make_item(
+    state: str = "assigned",
+    agency_code: str | None = "SXD",
+    *,
+    kind: str = "phan_anh",
+    field: str = "traffic",
+    deadline: datetime | None = None,
+    received_at: datetime | None = None,
+    **extra,
+) -> Complaint:
     """A complaint already in ``state`` (history is not replayed), committed."""
     now = utcnow()
     c = Complaint(
-        tracking_code=new_tracking_code(), channel="web", state=state, kind=kind, field=field,
+        tracking_code=new_tracking_code(),
+        channel="web",
+        state=state,
+        kind=kind,
+        field=field,
         content=extra.pop("content", "Đường ĐT768 qua ấp 3 có nhiều ổ gà lớn, rất nguy hiểm."),
         received_at=received_at or now - timedelta(days=1),
         agency=agency(agency_code) if agency_code else None,
         deadline_at=deadline if deadline is not None else now + timedelta(days=10),
-        citizen_name="Nguyễn Văn An", citizen_phone="+84912345678", **extra,
-    )  # fmt: skip
+        citizen_name="Nguyễn Văn An",
+        citizen_phone="+84912345678",
+        **extra,
+    )
     if state == "paused":
         c.paused_at = now - timedelta(days=1)
     if state in ("answered", "closed"):

@@ -31,17 +31,62 @@ def t(month: int, day: int, hour: int = 3, year: int = 2026) -> datetime:
 
 
 EXPECTED = {
-    "SNNMT": dict(received=7, answered=4, due=5, on_time=2, on_time_pct=40.0, overdue=3,
-                  mean_days_late=18.83, returned=1, bounced_away=1, returned_pct=12.5,
-                  reopened=1, reopened_pct=25.0, rating_count=3, mean_rating=2.33, clusters=1,
-                  cluster_items=2, admin_procedure=1, escalated=1, leads=1),
-    "SXD": dict(received=5, answered=4, due=4, on_time=4, on_time_pct=100.0, overdue=0,
-                mean_days_late=None, returned=0, returned_pct=0.0, reopened=0, reopened_pct=0.0,
-                mean_rating=4.5, clusters=0, admin_procedure=0, escalated=0, leads=0),
-    "SYT": dict(received=5, answered=3, due=3, on_time=2, on_time_pct=66.67, overdue=1,
-                mean_days_late=1.0, returned=2, bounced_away=1, returned_pct=33.33, reopened=0,
-                mean_rating=3.0, clusters=0, leads=0),
-}  # fmt: skip
+    "SNNMT": dict(
+        received=7,
+        answered=4,
+        due=5,
+        on_time=2,
+        on_time_pct=40.0,
+        overdue=3,
+        mean_days_late=18.83,
+        returned=1,
+        bounced_away=1,
+        returned_pct=12.5,
+        reopened=1,
+        reopened_pct=25.0,
+        rating_count=3,
+        mean_rating=2.33,
+        clusters=1,
+        cluster_items=2,
+        admin_procedure=1,
+        escalated=1,
+        leads=1,
+    ),
+    "SXD": dict(
+        received=5,
+        answered=4,
+        due=4,
+        on_time=4,
+        on_time_pct=100.0,
+        overdue=0,
+        mean_days_late=None,
+        returned=0,
+        returned_pct=0.0,
+        reopened=0,
+        reopened_pct=0.0,
+        mean_rating=4.5,
+        clusters=0,
+        admin_procedure=0,
+        escalated=0,
+        leads=0,
+    ),
+    "SYT": dict(
+        received=5,
+        answered=3,
+        due=3,
+        on_time=2,
+        on_time_pct=66.67,
+        overdue=1,
+        mean_days_late=1.0,
+        returned=2,
+        bounced_away=1,
+        returned_pct=33.33,
+        reopened=0,
+        mean_rating=3.0,
+        clusters=0,
+        leads=0,
+    ),
+}
 
 
 class Builder:
@@ -49,23 +94,45 @@ class Builder:
         self.agencies = {a.code: a for a in db.session.scalars(db.select(Agency))}
         self.made: dict[str, Complaint] = {}
 
-    def complaint(self, name, agency, field, received, deadline=None, answered=None,
-                  state="accepted", rating=None, escalated=False, parent=None, kind="phan_anh",
-                  anonymous=False) -> Complaint:  # fmt: skip
+    def complaint(
+        self,
+        name,
+        agency,
+        field,
+        received,
+        deadline=None,
+        answered=None,
+        state="accepted",
+        rating=None,
+        escalated=False,
+        parent=None,
+        kind="phan_anh",
+        anonymous=False,
+    ) -> Complaint:
         c = Complaint(
-            tracking_code=new_tracking_code(), channel="phone", content=f"Kịch bản {name}",
-            received_at=received, field=field, kind=kind, state=state,
-            agency=self.agencies[agency] if agency else None, deadline_at=deadline,
-            answered_at=answered, rating=rating, escalated_to_central=escalated, parent=parent,
+            tracking_code=new_tracking_code(),
+            channel="phone",
+            content=f"Kịch bản {name}",
+            received_at=received,
+            field=field,
+            kind=kind,
+            state=state,
+            agency=self.agencies[agency] if agency else None,
+            deadline_at=deadline,
+            answered_at=answered,
+            rating=rating,
+            escalated_to_central=escalated,
+            parent=parent,
             anonymous=anonymous,
-        )  # fmt: skip
+        )
         db.session.add(c)
         self.made[name] = c
         return c
 
     def event(self, c, to_state, at, data=None):
-        db.session.add(ComplaintEvent(complaint=c, action=to_state, to_state=to_state, at=at,
-                                      data=data))  # fmt: skip
+        db.session.add(
+            ComplaintEvent(complaint=c, action=to_state, to_state=to_state, at=at, data=data)
+        )
 
 
 def build_scenario() -> dict[str, Complaint]:
@@ -81,16 +148,14 @@ def build_scenario() -> dict[str, Complaint]:
     b.event(a4, "reopened", t(11, 11, 5))
     c("A5", "SNNMT", "admin_procedure", t(11, 15), t(12, 1), state="paused")
     c("A6", "SNNMT", "land", t(12, 10), t(12, 30))
-    a7 = c("A7", "SNNMT", "land", t(10, 12), t(10, 20), t(10, 18), state="answered",
-           escalated=True)  # fmt: skip
+    a7 = c("A7", "SNNMT", "land", t(10, 12), t(10, 20), t(10, 18), state="answered", escalated=True)
     c("D1", "SNNMT", "land", t(10, 13), state="merged", parent=a7)
     c("D2", "SNNMT", "land", t(10, 14), state="merged", parent=a7)
     r1 = c("R1", "SXD", "land", t(10, 7), t(10, 25), t(10, 24), state="answered")
     b.event(r1, "assigned", t(10, 7, 4), {"agency": "SNNMT"})
     b.event(r1, "returned", t(10, 8), {"agency": "SNNMT"})
     b.event(r1, "assigned", t(10, 9), {"agency": "SXD"})
-    l1 = c("L1", None, "admin_procedure", t(10, 8), state="rejected", kind="to_cao",
-           anonymous=True)  # fmt: skip
+    l1 = c("L1", None, "admin_procedure", t(10, 8), state="rejected", kind="to_cao", anonymous=True)
     c("B1", "SXD", "traffic", t(10, 3), t(10, 20), t(10, 18), state="closed", rating=5)
     c("B2", "SXD", "traffic", t(11, 3), t(11, 20), t(11, 19), state="answered", rating=4)
     c("B3", "SXD", "construction", t(11, 5), t(11, 25), t(11, 25), state="answered")
@@ -105,7 +170,12 @@ def build_scenario() -> dict[str, Complaint]:
     c6 = c("C6", None, "health", t(11, 10), state="returned")
     b.event(c6, "returned", t(11, 11), {"wrong_agency": "SYT", "field": "health"})
     db.session.flush()
-    db.session.add(InspectionLead(complaint=l1, target_agency=b.agencies["SNNMT"],
-                                  note="Tố cáo nặc danh có chứng cứ cụ thể."))  # fmt: skip
+    db.session.add(
+        InspectionLead(
+            complaint=l1,
+            target_agency=b.agencies["SNNMT"],
+            note="Tố cáo nặc danh có chứng cứ cụ thể.",
+        )
+    )
     db.session.commit()
     return b.made

@@ -20,8 +20,13 @@ def test_dev_key_is_shared_by_every_process(tmp_path):
 
 
 def test_database_and_redis_urls():
-    s = Settings.from_env({"DATABASE_URL": "postgres://u@h/db", "REDIS_URL": "redis://h:6379/1",
-                           "HOTLINE_SECRET_KEY": "k"})
+    s = Settings.from_env(
+        {
+            "DATABASE_URL": "postgres://u@h/db",
+            "REDIS_URL": "redis://h:6379/1",
+            "HOTLINE_SECRET_KEY": "k",
+        }
+    )
     assert s.database_url == "postgresql+psycopg://u@h/db"
     assert s.redis_url == "redis://h:6379/1"
     assert Settings.from_env({"HOTLINE_SECRET_KEY": "k"}).redis_url is None
@@ -29,8 +34,12 @@ def test_database_and_redis_urls():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("HOTLINE_SWEEP_STALE_SECONDS", "soon"), ("HOTLINE_TRIAGE_THRESHOLD", "high"),
-     ("HOTLINE_RATELIMIT_ENABLED", "maybe"), ("HOTLINE_SMTP_PORT", "25a")],
+    [
+        ("HOTLINE_SWEEP_STALE_SECONDS", "soon"),
+        ("HOTLINE_TRIAGE_THRESHOLD", "high"),
+        ("HOTLINE_RATELIMIT_ENABLED", "maybe"),
+        ("HOTLINE_SMTP_PORT", "25a"),
+    ],
 )
 def test_malformed_values_fail_fast(name, value):
     with pytest.raises(ConfigError, match=name):

@@ -69,8 +69,13 @@ def _run_inline(outbox_id: int, job: str) -> None:
     except Exception as exc:
         # The row stays owed; the next sweep runs it again.
         db.session.rollback()
-        log.error("job.inline_failed outbox_id=%s job=%s error=%s", outbox_id, job,
-                  type(exc).__name__, exc_info=not _from_database(exc))
+        log.error(
+            "job.inline_failed outbox_id=%s job=%s error=%s",
+            outbox_id,
+            job,
+            type(exc).__name__,
+            exc_info=not _from_database(exc),
+        )
         try:  # bookkeeping only: the caller's own work is committed and must not fail here
             row = db.session.get(OutboxJob, outbox_id)
             if row is not None and row.done_at is None:

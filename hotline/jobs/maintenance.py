@@ -99,8 +99,13 @@ def run_due(last_run: dict[str, float], now: float) -> list[str]:
 
 @click.command("periodic")
 @click.option("--once", is_flag=True, help="Run every task once and exit (for cron).")
-@click.option("--only", "only", multiple=True, type=click.Choice([t.name for t in SCHEDULE]),
-              help="Run only these tasks (with --once).")
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    type=click.Choice([t.name for t in SCHEDULE]),
+    help="Run only these tasks (with --once).",
+)
 @with_appcontext
 def periodic_command(once: bool, only: tuple[str, ...]):
     """Overdue sweep, due-soon reminders, auto-close and the outbox sweep, on their schedule."""

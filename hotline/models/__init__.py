@@ -1,6 +1,7 @@
 """All models, imported so Alembic and the app see the full metadata."""
 
 from hotline.models.agency import AGENCY_LEVELS, Agency, RoutingRule, SlaPolicy, Ward
+from hotline.models.audit import AuditLog
 from hotline.models.complaint import (
     CHANNELS,
     FIELDS,
@@ -12,16 +13,14 @@ from hotline.models.complaint import (
     OutboxJob,
     TriageResult,
 )
-from hotline.models.user import ROLES, User
+from hotline.models.duplicates import PROPOSAL_STATUSES, DuplicateProposal
 from hotline.models.handling import (  # after User: its foreign keys name user_account
     Attachment,
     ExtensionRequest,
     IdentityGrant,
     RoutingCorrection,
 )
-from hotline.models.audit import AuditLog  # noqa: E402
-from hotline.models.duplicates import PROPOSAL_STATUSES, DuplicateProposal  # noqa: E402
-from hotline.models.inspection import (  # noqa: E402
+from hotline.models.inspection import (
     EvaluationRule,
     Finding,
     FindingComplaint,
@@ -32,12 +31,39 @@ from hotline.models.inspection import (  # noqa: E402
     RiskWeights,
     YearlyEvaluation,
 )
+from hotline.models.user import ROLES, User
 
 __all__ = [
-    "AGENCY_LEVELS", "CHANNELS", "FIELDS", "FINAL_STATES", "KINDS", "ROLES", "STATES",
-    "Agency", "Complaint", "ComplaintEvent", "OutboxJob", "RoutingRule", "SlaPolicy",
-    "TriageResult", "User", "Ward",
-    "Attachment", "ExtensionRequest", "IdentityGrant", "RoutingCorrection",
-    "AuditLog", "DuplicateProposal", "PROPOSAL_STATUSES", "EvaluationRule", "Finding", "FindingComplaint", "FindingDocument",
-    "InspectionLead", "InspectionPlan", "PlanItem", "RiskWeights", "YearlyEvaluation",
-]  # fmt: skip
+    "AGENCY_LEVELS",
+    "CHANNELS",
+    "FIELDS",
+    "FINAL_STATES",
+    "KINDS",
+    "PROPOSAL_STATUSES",
+    "ROLES",
+    "STATES",
+    "Agency",
+    "Attachment",
+    "AuditLog",
+    "Complaint",
+    "ComplaintEvent",
+    "DuplicateProposal",
+    "EvaluationRule",
+    "ExtensionRequest",
+    "Finding",
+    "FindingComplaint",
+    "FindingDocument",
+    "IdentityGrant",
+    "InspectionLead",
+    "InspectionPlan",
+    "OutboxJob",
+    "PlanItem",
+    "RiskWeights",
+    "RoutingCorrection",
+    "RoutingRule",
+    "SlaPolicy",
+    "TriageResult",
+    "User",
+    "Ward",
+    "YearlyEvaluation",
+]

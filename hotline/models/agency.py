@@ -44,7 +44,12 @@ class Agency(db.Model):
     ward: Mapped[Ward | None] = relationship()
 
     def as_public_dict(self) -> dict:
-        return {"code": self.code, "name": self.name, "level": self.level, "ward_code": self.ward_code}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "level": self.level,
+            "ward_code": self.ward_code,
+        }
 
     def __repr__(self) -> str:
         return f"<Agency {self.code}>"

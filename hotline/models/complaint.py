@@ -18,15 +18,28 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.extensions import db
-from ml.labels import FIELDS, KINDS
 from hotline.models.agency import Agency, Ward
 from hotline.models.types import UTCDateTime, utcnow
+from ml.labels import FIELDS as FIELDS
+from ml.labels import KINDS as KINDS
 
 CHANNELS = ("phone", "web", "zalo", "email", "app", "walk_in")
 STATES = (
-    "received", "triaged", "needs_review", "assigned", "accepted", "answered", "closed",
-    "returned", "extended", "paused", "reopened", "rejected", "merged", "split",
-)  # fmt: skip
+    "received",
+    "triaged",
+    "needs_review",
+    "assigned",
+    "accepted",
+    "answered",
+    "closed",
+    "returned",
+    "extended",
+    "paused",
+    "reopened",
+    "rejected",
+    "merged",
+    "split",
+)
 # States in which nobody has to act any more.
 FINAL_STATES = frozenset({"closed", "rejected", "merged", "split"})
 # States in which the clock does not run: nothing is owed (answered, final) or it is stopped.

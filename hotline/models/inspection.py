@@ -161,7 +161,9 @@ class FindingComplaint(db.Model):
     __tablename__ = "finding_complaint"
 
     finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), primary_key=True, index=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint.id"), primary_key=True, index=True
+    )
 
 
 class FindingDocument(db.Model):

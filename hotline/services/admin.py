@@ -32,22 +32,39 @@ MIN_PASSWORD = 8
 
 
 # -- audit ---------------------------------------------------------------------------------
-def audit(actor: User | None, action: str, entity: str, entity_id: object,
-          before: dict | None = None, after: dict | None = None) -> AuditLog:
-    row = AuditLog(actor_id=actor.id if actor is not None else None, action=action,
-                   entity=entity, entity_id=None if entity_id is None else str(entity_id),
-                   before=before, after=after)
+def audit(
+    actor: User | None,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditLog:
+    row = AuditLog(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=before,
+        after=after,
+    )
     db.session.add(row)
     return row
 
 
 def rule_snapshot(rule: RoutingRule) -> dict:
     return {
-        "priority": rule.priority, "field": rule.field, "kind": rule.kind, "scope": rule.scope,
-        "keywords": list(rule.keywords or []), "ward_code": rule.ward_code,
-        "agency": rule.agency.code if rule.agency else None, "local_commune": rule.local_commune,
-        "explanation": rule.explanation, "active": rule.active,
-    }  # fmt: skip
+        "priority": rule.priority,
+        "field": rule.field,
+        "kind": rule.kind,
+        "scope": rule.scope,
+        "keywords": list(rule.keywords or []),
+        "ward_code": rule.ward_code,
+        "agency": rule.agency.code if rule.agency else None,
+        "local_commune": rule.local_commune,
+        "explanation": rule.explanation,
+        "active": rule.active,
+    }
 
 
 # -- routing rules -------------------------------------------------------------------------
@@ -104,8 +121,9 @@ def clean_rule(data: dict) -> dict:
     out["agency"] = None
     code = (data.get("agency_code") or "").strip()
     if out["local_commune"] and code:
-        errors["agency_code"] = ("Chọn một cơ quan cố định hoặc “UBND xã nơi xảy ra”, "
-                                 "không chọn cả hai.")
+        errors["agency_code"] = (
+            "Chọn một cơ quan cố định hoặc “UBND xã nơi xảy ra”, không chọn cả hai."
+        )
     elif out["local_commune"] and out["scope"] == "province":
         errors["scope"] = "Phạm vi cấp tỉnh không có xã/phường để chuyển đến UBND xã."
     elif not out["local_commune"]:
@@ -117,8 +135,10 @@ def clean_rule(data: dict) -> dict:
         else:
             out["agency"] = agency
     if not (out["field"] or out["kind"] or out["keywords"] or out["ward_code"]):
-        errors["field"] = ("Quy tắc cần ít nhất một điều kiện (lĩnh vực, loại đơn, từ khóa hoặc "
-                           "xã/phường), nếu không nó sẽ nhận mọi phản ánh.")
+        errors["field"] = (
+            "Quy tắc cần ít nhất một điều kiện (lĩnh vực, loại đơn, từ khóa hoặc "
+            "xã/phường), nếu không nó sẽ nhận mọi phản ánh."
+        )
     out["explanation"] = " ".join((data.get("explanation") or "").split())
     if len(out["explanation"]) > 500:
         errors["explanation"] = "Giải thích không quá 500 ký tự."
@@ -155,18 +175,27 @@ def set_rule_active(rule: RoutingRule, active: bool, actor: User) -> None:
     before = rule_snapshot(rule)
     rule.active = active
     db.session.flush()
-    audit(actor, "activate" if active else "deactivate", "routing_rule", rule.id, before,
-          rule_snapshot(rule))
+    audit(
+        actor,
+        "activate" if active else "deactivate",
+        "routing_rule",
+        rule.id,
+        before,
+        rule_snapshot(rule),
+    )
 
 
 # -- SLA policy ----------------------------------------------------------------------------
 def sla_snapshot(policy: SlaPolicy) -> dict:
     return {
-        "kind": policy.kind, "effective_from": policy.effective_from.isoformat(),
-        "accept_days": policy.accept_days, "accept_unit": policy.accept_unit,
-        "resolve_days": policy.resolve_days, "resolve_unit": policy.resolve_unit,
+        "kind": policy.kind,
+        "effective_from": policy.effective_from.isoformat(),
+        "accept_days": policy.accept_days,
+        "accept_unit": policy.accept_unit,
+        "resolve_days": policy.resolve_days,
+        "resolve_unit": policy.resolve_unit,
         "legal_basis": policy.legal_basis,
-    }  # fmt: skip
+    }
 
 
 def _days(value: object, key: str, errors: dict, *, required: bool) -> int | None:
@@ -202,9 +231,11 @@ def add_sla_policy(data: dict, actor: User, today: date | None = None) -> SlaPol
     if not isinstance(start, date):
         errors["effective_from"] = "Ngày hiệu lực không hợp lệ (định dạng năm-tháng-ngày)."
     elif start <= today:
-        errors["effective_from"] = ("Ngày hiệu lực phải sau hôm nay: quy định đang áp dụng không "
-                                    "được thay đổi, hãy thêm phiên bản mới có hiệu lực từ ngày mai"
-                                    " trở đi.")
+        errors["effective_from"] = (
+            "Ngày hiệu lực phải sau hôm nay: quy định đang áp dụng không "
+            "được thay đổi, hãy thêm phiên bản mới có hiệu lực từ ngày mai"
+            " trở đi."
+        )
     elif kind in KINDS and db.session.scalar(
         select(SlaPolicy.id).where(SlaPolicy.kind == kind, SlaPolicy.effective_from == start)
     ):
@@ -223,8 +254,14 @@ def add_sla_policy(data: dict, actor: User, today: date | None = None) -> SlaPol
         errors["legal_basis"] = "Căn cứ pháp lý không quá 1000 ký tự."
     if errors:
         raise ValidationError("Phiên bản thời hạn chưa hợp lệ.", errors)
-    policy = SlaPolicy(kind=kind, effective_from=start, accept_days=accept, resolve_days=resolve,
-                       legal_basis=basis, **units)
+    policy = SlaPolicy(
+        kind=kind,
+        effective_from=start,
+        accept_days=accept,
+        resolve_days=resolve,
+        legal_basis=basis,
+        **units,
+    )
     db.session.add(policy)
     db.session.flush()
     audit(actor, "create", "sla_policy", policy.id, None, sla_snapshot(policy))
@@ -261,8 +298,13 @@ def set_agency_email(agency: Agency, raw: str | None, actor: User) -> None:
 
 def user_snapshot(user: User) -> dict:
     # Never the password hash or the API token hash.
-    return {"email": user.email, "full_name": user.full_name, "role": user.role,
-            "agency": user.agency.code if user.agency else None, "active": user.active}
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "agency": user.agency.code if user.agency else None,
+        "active": user.active,
+    }
 
 
 def create_user(data: dict, actor: User) -> User:
@@ -304,5 +346,11 @@ def set_user_active(user: User, active: bool, actor: User) -> None:
     before = user_snapshot(user)
     user.active = active
     db.session.flush()
-    audit(actor, "activate" if active else "deactivate", "user_account", user.id, before,
-          user_snapshot(user))
+    audit(
+        actor,
+        "activate" if active else "deactivate",
+        "user_account",
+        user.id,
+        before,
+        user_snapshot(user),
+    )

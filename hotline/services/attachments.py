@@ -82,8 +82,9 @@ def validate_upload(upload: Upload) -> str:
     """The extension, or ValidationError (nothing is written) with a Vietnamese message."""
     ext = _extension(upload.filename)
     if ext not in ALLOWED_TYPES:
-        raise ValidationError("Tệp đính kèm không hợp lệ.",
-                              {"attachment": f"Chỉ chấp nhận tệp {ALLOWED_LABEL}."})
+        raise ValidationError(
+            "Tệp đính kèm không hợp lệ.", {"attachment": f"Chỉ chấp nhận tệp {ALLOWED_LABEL}."}
+        )
     if not upload.data:
         raise ValidationError("Tệp đính kèm không hợp lệ.", {"attachment": "Tệp rỗng."})
     if len(upload.data) > MAX_ATTACHMENT_BYTES:
@@ -92,8 +93,10 @@ def validate_upload(upload: Upload) -> str:
             {"attachment": f"Tệp vượt quá {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB."},
         )
     if not content_matches(ext, upload.data):
-        raise ValidationError("Tệp đính kèm không hợp lệ.",
-                              {"attachment": "Nội dung tệp không khớp với định dạng của tên tệp."})
+        raise ValidationError(
+            "Tệp đính kèm không hợp lệ.",
+            {"attachment": "Nội dung tệp không khớp với định dạng của tên tệp."},
+        )
     return ext
 
 
@@ -113,11 +116,15 @@ def store_attachment(complaint: Complaint, upload: Upload, actor: User | None) -
     directory.mkdir(parents=True, exist_ok=True)
     (directory / stored).write_bytes(upload.data)
     row = Attachment(
-        complaint=complaint, stored_name=stored, display_name=display_name(upload.filename, ext),
-        extension=ext, content_type=ALLOWED_TYPES[ext], size=len(upload.data),
+        complaint=complaint,
+        stored_name=stored,
+        display_name=display_name(upload.filename, ext),
+        extension=ext,
+        content_type=ALLOWED_TYPES[ext],
+        size=len(upload.data),
         sha256=hashlib.sha256(upload.data).hexdigest(),
         uploaded_by_id=actor.id if actor is not None else None,
-    )  # fmt: skip
+    )
     db.session.add(row)
     log.info("attachment.stored complaint_id=%s size=%s ext=%s", complaint.id, row.size, ext)
     return row

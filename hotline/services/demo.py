@@ -35,8 +35,22 @@ DEMO_USERS = [
     ("admin@demo.1022.vn", "admin", None, "Quản Trị Hệ Thống"),
 ]
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Ngô"]
-GIVEN = ["Văn An", "Thị Bình", "Minh Châu", "Thị Dung", "Văn Hải", "Thị Hoa", "Quốc Hùng",
-         "Thị Lan", "Văn Long", "Thị Mai", "Hữu Nghĩa", "Thị Oanh", "Văn Phúc", "Thị Thu"]
+GIVEN = [
+    "Văn An",
+    "Thị Bình",
+    "Minh Châu",
+    "Thị Dung",
+    "Văn Hải",
+    "Thị Hoa",
+    "Quốc Hùng",
+    "Thị Lan",
+    "Văn Long",
+    "Thị Mai",
+    "Hữu Nghĩa",
+    "Thị Oanh",
+    "Văn Phúc",
+    "Thị Thu",
+]
 CHANNEL_WEIGHTS = {"phone": 55, "web": 20, "zalo": 12, "email": 6, "app": 4, "walk_in": 3}
 
 
@@ -119,10 +133,16 @@ class History:
         for main in self.rng.sample(open_items, min(25, len(open_items))):
             for _ in range(self.rng.randint(1, 4)):
                 dup = Complaint(
-                    tracking_code=new_tracking_code(), channel="phone", content=main.content,
+                    tracking_code=new_tracking_code(),
+                    channel="phone",
+                    content=main.content,
                     received_at=main.received_at + timedelta(hours=self.rng.uniform(2, 200)),
-                    ward_code=main.ward_code, field=main.field, kind=main.kind,
-                    agency=main.agency, state="received", parent=main,
+                    ward_code=main.ward_code,
+                    field=main.field,
+                    kind=main.kind,
+                    agency=main.agency,
+                    state="received",
+                    parent=main,
                     citizen_name=f"{self.rng.choice(SURNAMES)} {self.rng.choice(GIVEN)}",
                     citizen_phone=f"+849{self.rng.randint(10_000_000, 99_999_999)}",
                 )
@@ -139,10 +159,14 @@ class History:
             first = self.text_of[parent]
             second = self.rng.choice([t for t in self.texts if t.field != first.field])
             parent.content = f"{first.text}\n\nNgoài ra: {second.text}"
-            split(parent, self.staff["supervisor"], [
-                SplitPart(first.text, first.field, first.kind),
-                SplitPart(second.text, second.field, second.kind),
-            ])
+            split(
+                parent,
+                self.staff["supervisor"],
+                [
+                    SplitPart(first.text, first.field, first.kind),
+                    SplitPart(second.text, second.field, second.kind),
+                ],
+            )
 
     # -- one complaint -------------------------------------------------------------------
     def _complaint(self, received: datetime, i: int) -> None:
@@ -181,19 +205,29 @@ class History:
             if age < 3 and rng.random() < 0.5:
                 return
         c.field, c.kind = text.field, text.kind
-        db.session.add(TriageResult(
-            complaint=c, source="model" if by_model else "manual", field=c.field, kind=c.kind,
-            field_proba=round(rng.uniform(0.75, 0.99) if by_model else rng.uniform(0.3, 0.7), 3),
-            kind_proba=round(rng.uniform(0.6, 0.95), 3), model_version="demo",
-            actor_id=None if by_model else self.staff["supervisor"].id,
-            created_at=self.t,
-        ))  # fmt: skip
+        db.session.add(
+            TriageResult(
+                complaint=c,
+                source="model" if by_model else "manual",
+                field=c.field,
+                kind=c.kind,
+                field_proba=round(
+                    rng.uniform(0.75, 0.99) if by_model else rng.uniform(0.3, 0.7), 3
+                ),
+                kind_proba=round(rng.uniform(0.6, 0.95), 3),
+                model_version="demo",
+                actor_id=None if by_model else self.staff["supervisor"].id,
+                created_at=self.t,
+            )
+        )
         route = choose_route(c.field, c.kind, ward, c.content)
         if route is None:
             if by_model:
                 self._step(c, "needs_review", hours=(0.01, 0.05))
             if age > 5 and rng.random() < 0.4:
-                self._step(c, "rejected", hours=(2, 30), note="Nội dung không thuộc phạm vi tiếp nhận.")
+                self._step(
+                    c, "rejected", hours=(2, 30), note="Nội dung không thuộc phạm vi tiếp nhận."
+                )
             return
         self._step(c, "triaged", hours=(0.01, 0.2) if by_model else (1, 20))
         self._assign(c, route.agency, route.explanation)
@@ -203,15 +237,26 @@ class History:
         c.agency = agency
         c.routing_explanation = explanation
         c.deadline_at = compute_deadline(c.kind, c.received_at)
-        self._step(c, "assigned", hours=(0.05, 3), note=f"Chuyển đến {agency.name}.",
-                   data={"agency": agency.code, "explanation": explanation})
+        self._step(
+            c,
+            "assigned",
+            hours=(0.05, 3),
+            note=f"Chuyển đến {agency.name}.",
+            data={"agency": agency.code, "explanation": explanation},
+        )
 
     def _handle(self, c: Complaint, age: int) -> None:
         rng = self.rng
         slowness = self.slow.get(c.agency.code, 0.15)
         if rng.random() < 0.06:  # misrouted, sent back and routed again
-            self._step(c, "returned", hours=(4, 60), note="Không thuộc thẩm quyền của đơn vị.",
-                       actor_kind="staff", data={"wrong_agency": c.agency.code})
+            self._step(
+                c,
+                "returned",
+                hours=(4, 60),
+                note="Không thuộc thẩm quyền của đơn vị.",
+                actor_kind="staff",
+                data={"wrong_agency": c.agency.code},
+            )
             self._step(c, "triaged", hours=(1, 24))
             other = rng.choice([a for a in self.agencies.values() if a.level == "province"])
             self._assign(c, other, f"{other.name} — giám sát viên chọn lại sau khi bị trả lại")
@@ -220,14 +265,24 @@ class History:
             return
         self._step(c, "accepted", hours=(2, 48 * (1 + 4 * slowness)), actor_kind="staff")
         if rng.random() < 0.05:
-            self._step(c, "paused", hours=(24, 96), actor_kind="staff",
-                       note="Tạm đình chỉ chờ kết quả giám định.")
+            self._step(
+                c,
+                "paused",
+                hours=(24, 96),
+                actor_kind="staff",
+                note="Tạm đình chỉ chờ kết quả giám định.",
+            )
             if age < 20 and rng.random() < 0.5:
                 return
             self._step(c, "accepted", hours=(48, 240), actor_kind="staff", action="resumed")
         elif rng.random() < 0.08:
-            self._step(c, "extended", hours=(24, 120), actor_kind="staff",
-                       note="Gia hạn do vụ việc phức tạp, cần xác minh thực địa.")
+            self._step(
+                c,
+                "extended",
+                hours=(24, 120),
+                actor_kind="staff",
+                note="Gia hạn do vụ việc phức tạp, cần xác minh thực địa.",
+            )
             c.deadline_at = c.deadline_at + timedelta(days=10) if c.deadline_at else None
         # How long the answer takes: slow agencies often blow the deadline.
         budget = (c.deadline_at - self.t).total_seconds() / 3600 if c.deadline_at else 120
@@ -241,35 +296,65 @@ class History:
         c.answered_at = self.t
         if rng.random() < 0.08 and self.t + timedelta(days=3) < self.now:
             c.rating = rng.choice([1, 2])
-            self._step(c, "reopened", hours=(12, 120), actor_kind="citizen",
-                       note="Công dân chưa đồng ý với nội dung trả lời.")
+            self._step(
+                c,
+                "reopened",
+                hours=(12, 120),
+                actor_kind="citizen",
+                note="Công dân chưa đồng ý với nội dung trả lời.",
+            )
             if self.t + timedelta(days=6) > self.now:
                 return
             self._step(c, "accepted", hours=(4, 48), actor_kind="staff")
             self._step(c, "answered", hours=(24, 200), actor_kind="staff", note=answer)
             c.answered_at = self.t
         if self.t + timedelta(days=7) < self.now or rng.random() < 0.4:
-            c.rating = rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 2, 4, 4])[0] if rng.random() < 0.6 else c.rating
+            c.rating = (
+                rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 2, 4, 4])[0]
+                if rng.random() < 0.6
+                else c.rating
+            )
             self._step(c, "closed", hours=(24, 168), actor_kind="citizen" if c.rating else "system")
             c.closed_at = self.t
 
     # -- helpers -------------------------------------------------------------------------
     def _step(self, c, to, *, hours, note=None, actor_kind="system", action=None, data=None):
         self.t = min(self.t + timedelta(hours=self.rng.uniform(*hours)), self.now)
-        public = to in {"assigned", "accepted", "extended", "paused", "answered", "closed",
-                        "reopened", "rejected"}
-        self._event(c, action or to, c.state, to, public=public, note=note, actor_kind=actor_kind,
-                    data=data)
+        public = to in {
+            "assigned",
+            "accepted",
+            "extended",
+            "paused",
+            "answered",
+            "closed",
+            "reopened",
+            "rejected",
+        }
+        self._event(
+            c, action or to, c.state, to, public=public, note=note, actor_kind=actor_kind, data=data
+        )
         c.state = to
 
-    def _event(self, c, action, from_state, to_state, *, public, note=None, actor_kind="system",
-               data=None):
+    def _event(
+        self, c, action, from_state, to_state, *, public, note=None, actor_kind="system", data=None
+    ):
         actor = None
         if actor_kind == "staff":
-            actor = self.staff.get("agency_staff") if c.agency and c.agency.code == "SNNMT" else None
+            actor = (
+                self.staff.get("agency_staff") if c.agency and c.agency.code == "SNNMT" else None
+            )
             actor = actor or self.staff.get("supervisor")
-        db.session.add(ComplaintEvent(
-            complaint=c, at=self.t, action=action, from_state=from_state, to_state=to_state,
-            public=public, note=note, actor_id=actor.id if actor else None, actor_kind=actor_kind,
-            data=data,
-        ))  # fmt: skip
+        db.session.add(
+            ComplaintEvent(
+                complaint=c,
+                at=self.t,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                public=public,
+                note=note,
+                actor_id=actor.id if actor else None,
+                actor_kind=actor_kind,
+                data=data,
+            )
+        )

@@ -35,7 +35,7 @@ def _grams(text: str) -> Counter[str]:
     grams: Counter[str] = Counter()
     for word in words:
         padded = f" {word} "
-        grams.update(padded[i:i + 3] for i in range(len(padded) - 2))
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return grams
 
 
@@ -78,8 +78,9 @@ def propose_duplicate(complaint: Complaint) -> DuplicateProposal | None:
     if complaint.ward_code is None or complaint.field is None or complaint.id is None:
         return None
     pending = db.session.scalar(
-        select(DuplicateProposal.id).where(DuplicateProposal.complaint_id == complaint.id,
-                                           DuplicateProposal.status == "proposed")
+        select(DuplicateProposal.id).where(
+            DuplicateProposal.complaint_id == complaint.id, DuplicateProposal.status == "proposed"
+        )
     )
     if pending is not None:
         return None
@@ -90,16 +91,24 @@ def propose_duplicate(complaint: Complaint) -> DuplicateProposal | None:
             best_id, best_score = candidate_id, score
     if best_id is None or best_score < THRESHOLD:
         return None
-    proposal = DuplicateProposal(complaint_id=complaint.id, main_id=best_id,
-                                 score=round(best_score, 4))
+    proposal = DuplicateProposal(
+        complaint_id=complaint.id, main_id=best_id, score=round(best_score, 4)
+    )
     db.session.add(proposal)
     main_code = db.session.scalar(select(Complaint.tracking_code).where(Complaint.id == best_id))
-    record_event(complaint, "duplicate_proposed",
-                 note=f"Có thể trùng với phản ánh {main_code} (độ tương đồng {best_score:.0%}).",
-                 data={"main": main_code, "score": round(best_score, 4)})
+    record_event(
+        complaint,
+        "duplicate_proposed",
+        note=f"Có thể trùng với phản ánh {main_code} (độ tương đồng {best_score:.0%}).",
+        data={"main": main_code, "score": round(best_score, 4)},
+    )
     db.session.flush()
-    log.info("duplicates.proposed complaint_id=%s main_id=%s score=%.2f", complaint.id, best_id,
-             best_score)
+    log.info(
+        "duplicates.proposed complaint_id=%s main_id=%s score=%.2f",
+        complaint.id,
+        best_id,
+        best_score,
+    )
     return proposal
 
 
@@ -129,20 +138,29 @@ def accept_duplicate(proposal: DuplicateProposal, actor: User) -> Complaint:
         raise InvalidTransition("Phản ánh ở trạng thái hiện tại không gộp được.")
     _decide(proposal, "accepted", actor)
     item.parent = main
-    transition(item, "merged", actor=actor,
-               note="Đã gộp vào một phản ánh cùng nội dung; kết quả trả lời sẽ hiển thị tại đây.",
-               data={"main": main.tracking_code, "score": proposal.score})
-    record_event(main, "duplicate_merged", actor=actor,
-                 note=f"Phản ánh {item.tracking_code} được gộp vào đây.",
-                 data={"merged": item.tracking_code})
+    transition(
+        item,
+        "merged",
+        actor=actor,
+        note="Đã gộp vào một phản ánh cùng nội dung; kết quả trả lời sẽ hiển thị tại đây.",
+        data={"main": main.tracking_code, "score": proposal.score},
+    )
+    record_event(
+        main,
+        "duplicate_merged",
+        actor=actor,
+        note=f"Phản ánh {item.tracking_code} được gộp vào đây.",
+        data={"merged": item.tracking_code},
+    )
     # Keep clusters flat: whatever followed the item now follows the main one.
     for child in db.session.scalars(
         select(Complaint).where(Complaint.parent_id == item.id, Complaint.state == "merged")
     ):
         child.parent = main
     for other in db.session.scalars(
-        select(DuplicateProposal).where(DuplicateProposal.complaint_id == item.id,
-                                        DuplicateProposal.status == "proposed")
+        select(DuplicateProposal).where(
+            DuplicateProposal.complaint_id == item.id, DuplicateProposal.status == "proposed"
+        )
     ):
         if other is not proposal:
             other.status, other.decided_by, other.decided_at = "rejected", actor, utcnow()
@@ -154,9 +172,13 @@ def accept_duplicate(proposal: DuplicateProposal, actor: User) -> Complaint:
 def reject_duplicate(proposal: DuplicateProposal, actor: User) -> None:
     """Not a duplicate: the pair is never proposed again. Flushes, never commits."""
     _decide(proposal, "rejected", actor)
-    record_event(proposal.complaint, "duplicate_rejected", actor=actor,
-                 note=f"Không trùng với phản ánh {proposal.main.tracking_code}.",
-                 data={"main": proposal.main.tracking_code})
+    record_event(
+        proposal.complaint,
+        "duplicate_rejected",
+        actor=actor,
+        note=f"Không trùng với phản ánh {proposal.main.tracking_code}.",
+        data={"main": proposal.main.tracking_code},
+    )
     db.session.flush()
 
 

@@ -37,11 +37,13 @@ def feedback_state(complaint: Complaint, now: datetime | None = None) -> Feedbac
     now = now or utcnow()
     until = reaction_deadline(complaint)
     in_window = until is not None and now <= until
-    answered = complaint.state == "answered" or (complaint.state == "closed"
-                                                  and complaint.answered_at is not None)
+    answered = complaint.state == "answered" or (
+        complaint.state == "closed" and complaint.answered_at is not None
+    )
     return FeedbackState(
-        can_rate=answered and complaint.rating is None and (complaint.state == "answered"
-                                                            or in_window),
+        can_rate=answered
+        and complaint.rating is None
+        and (complaint.state == "answered" or in_window),
         can_reopen=answered and in_window,
         rating=complaint.rating,
         reopen_until=until,
@@ -54,8 +56,9 @@ def _rating(value: object) -> int:
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise ValidationError("Mức đánh giá không hợp lệ.",
-                              {"rating": "Chọn mức đánh giá từ 1 đến 5 sao."})
+        raise ValidationError(
+            "Mức đánh giá không hợp lệ.", {"rating": "Chọn mức đánh giá từ 1 đến 5 sao."}
+        )
     return rating
 
 
@@ -68,11 +71,23 @@ def rate(complaint: Complaint, rating: object, comment: object = None) -> None:
     complaint.rating = value
     if complaint.state == "answered":
         complaint.closed_at = utcnow()
-        transition(complaint, "closed", citizen=True, action="rated_closed",
-                   note=f"Người dân đánh giá {value}/5.", data={"rating": value, "comment": text})
+        transition(
+            complaint,
+            "closed",
+            citizen=True,
+            action="rated_closed",
+            note=f"Người dân đánh giá {value}/5.",
+            data={"rating": value, "comment": text},
+        )
     else:
-        record_event(complaint, "rated", citizen=True, note=f"Người dân đánh giá {value}/5.",
-                     public=True, data={"rating": value, "comment": text})
+        record_event(
+            complaint,
+            "rated",
+            citizen=True,
+            note=f"Người dân đánh giá {value}/5.",
+            public=True,
+            data={"rating": value, "comment": text},
+        )
 
 
 def reopen_deadline(complaint: Complaint, now: datetime) -> datetime | None:
@@ -91,14 +106,22 @@ def reopen(complaint: Complaint, reason: object) -> None:
     reason = clean_text(reason, "reason", "lý do đề nghị xem xét lại", min_len=10)
     if not feedback_state(complaint).can_reopen:
         raise InvalidTransition(
-            "Đã quá 7 ngày kể từ khi có trả lời hoặc phản ánh không thể mở lại.")
+            "Đã quá 7 ngày kể từ khi có trả lời hoặc phản ánh không thể mở lại."
+        )
     now = utcnow()
     set_deadline(complaint, reopen_deadline(complaint, now))
     complaint.closed_at = None
-    transition(complaint, "reopened", citizen=True, note=reason, public=True,
-               data={"agency": complaint.agency.code if complaint.agency else None,
-                     "new_deadline": complaint.deadline_at.isoformat()
-                     if complaint.deadline_at else None})
+    transition(
+        complaint,
+        "reopened",
+        citizen=True,
+        note=reason,
+        public=True,
+        data={
+            "agency": complaint.agency.code if complaint.agency else None,
+            "new_deadline": complaint.deadline_at.isoformat() if complaint.deadline_at else None,
+        },
+    )
     from hotline.services.notifications import queue_notification
 
     queue_notification(complaint, "assigned")
@@ -110,12 +133,18 @@ def auto_close(now: datetime | None = None, limit: int = 500) -> list[int]:
     rows = db.session.scalars(
         select(Complaint)
         .where(Complaint.state == "answered", Complaint.answered_at <= now - REACTION_WINDOW)
-        .order_by(Complaint.id).limit(limit).with_for_update(skip_locked=True)
+        .order_by(Complaint.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
     for complaint in rows:
         complaint.closed_at = now
-        transition(complaint, "closed", action="auto_closed",
-                   note="Tự động kết thúc: không có phản hồi sau 7 ngày kể từ khi trả lời.")
+        transition(
+            complaint,
+            "closed",
+            action="auto_closed",
+            note="Tự động kết thúc: không có phản hồi sau 7 ngày kể từ khi trả lời.",
+        )
     if rows:
         log.info("feedback.auto_closed count=%s", len(rows))
     return [c.id for c in rows]

@@ -47,8 +47,9 @@ ACTION_STATES: dict[str, frozenset[str]] = {
     "split": frozenset({"received", "needs_review", "assigned", "returned"}),
 }
 AGENCY_ACTIONS = frozenset({"accept", "return", "extend", "answer", "close", "note"})
-SUPERVISOR_ACTIONS = frozenset({"approve_extension", "deny_extension", "pause", "resume",
-                                "reassign", "split"})
+SUPERVISOR_ACTIONS = frozenset(
+    {"approve_extension", "deny_extension", "pause", "resume", "reassign", "split"}
+)
 
 
 def authorize(actor: User, action: str) -> None:
@@ -79,14 +80,14 @@ def allowed_actions(complaint: Complaint, actor: User) -> set[str]:
     return actions
 
 
-def clean_text(value: object, field: str, label: str, *, min_len: int = 3,
-               max_len: int = REASON_MAX) -> str:
+def clean_text(
+    value: object, field: str, label: str, *, min_len: int = 3, max_len: int = REASON_MAX
+) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if len(text) < min_len:
         raise ValidationError(f"Vui lòng nhập {label}.", {field: f"Vui lòng nhập {label}."})
     if len(text) > max_len:
-        raise ValidationError(f"{label.capitalize()} quá dài.",
-                              {field: f"Tối đa {max_len} ký tự."})
+        raise ValidationError(f"{label.capitalize()} quá dài.", {field: f"Tối đa {max_len} ký tự."})
     return text
 
 
@@ -101,14 +102,24 @@ def accept(complaint: Complaint, actor: User, note: str | None = None) -> None:
     """The agency takes the item on (thụ lý)."""
     authorize(actor, "accept")
     require_state(complaint, "accept")
-    transition(complaint, "accepted", actor=actor, note=(note or "").strip() or None,
-               data={"agency": complaint.agency.code if complaint.agency else None})
+    transition(
+        complaint,
+        "accepted",
+        actor=actor,
+        note=(note or "").strip() or None,
+        data={"agency": complaint.agency.code if complaint.agency else None},
+    )
 
 
 def excluded_agency_ids(complaint: Complaint) -> set[int]:
     """Agencies that returned this item: automatic routing must not choose them again."""
-    return set(db.session.scalars(select(RoutingCorrection.wrong_agency_id).where(
-        RoutingCorrection.complaint_id == complaint.id)))
+    return set(
+        db.session.scalars(
+            select(RoutingCorrection.wrong_agency_id).where(
+                RoutingCorrection.complaint_id == complaint.id
+            )
+        )
+    )
 
 
 def return_item(complaint: Complaint, actor: User, reason: object) -> RoutingCorrection:
@@ -125,14 +136,29 @@ def return_item(complaint: Complaint, actor: User, reason: object) -> RoutingCor
         raise InvalidTransition("Phản ánh chưa được chuyển cho cơ quan nào.")
     model = next((r for r in reversed(complaint.triage_results) if r.source == "model"), None)
     correction = RoutingCorrection(
-        complaint=complaint, wrong_agency_id=wrong.id, routing_rule_id=complaint.routing_rule_id,
-        field=complaint.field, kind=complaint.kind, reason=reason, actor_id=actor.id,
+        complaint=complaint,
+        wrong_agency_id=wrong.id,
+        routing_rule_id=complaint.routing_rule_id,
+        field=complaint.field,
+        kind=complaint.kind,
+        reason=reason,
+        actor_id=actor.id,
         model_version=model.model_version if model else None,
-    )  # fmt: skip
+    )
     db.session.add(correction)
-    transition(complaint, "returned", actor=actor, note=reason, action="returned",
-               data={"wrong_agency": wrong.code, "routing_rule_id": complaint.routing_rule_id,
-                     "field": complaint.field, "kind": complaint.kind})
+    transition(
+        complaint,
+        "returned",
+        actor=actor,
+        note=reason,
+        action="returned",
+        data={
+            "wrong_agency": wrong.code,
+            "routing_rule_id": complaint.routing_rule_id,
+            "field": complaint.field,
+            "kind": complaint.kind,
+        },
+    )
     complaint.agency = None
     complaint.routing_rule_id = None
     complaint.routing_explanation = None
@@ -141,8 +167,11 @@ def return_item(complaint: Complaint, actor: User, reason: object) -> RoutingCor
 
 
 def pending_extension(complaint: Complaint) -> ExtensionRequest | None:
-    return db.session.scalar(select(ExtensionRequest).where(
-        ExtensionRequest.complaint_id == complaint.id, ExtensionRequest.status == "pending"))
+    return db.session.scalar(
+        select(ExtensionRequest).where(
+            ExtensionRequest.complaint_id == complaint.id, ExtensionRequest.status == "pending"
+        )
+    )
 
 
 def _extension_days(value: object) -> int:
@@ -151,13 +180,16 @@ def _extension_days(value: object) -> int:
     except (TypeError, ValueError):
         days = 0
     if not 1 <= days <= EXTENSION_MAX_DAYS:
-        raise ValidationError("Số ngày gia hạn không hợp lệ.",
-                              {"days": f"Nhập số ngày từ 1 đến {EXTENSION_MAX_DAYS}."})
+        raise ValidationError(
+            "Số ngày gia hạn không hợp lệ.",
+            {"days": f"Nhập số ngày từ 1 đến {EXTENSION_MAX_DAYS}."},
+        )
     return days
 
 
-def request_extension(complaint: Complaint, actor: User, reason: object,
-                      days: object) -> ExtensionRequest:
+def request_extension(
+    complaint: Complaint, actor: User, reason: object, days: object
+) -> ExtensionRequest:
     """Ask for more time; the deadline moves only when a supervisor approves."""
     authorize(actor, "extend")
     reason = clean_text(reason, "reason", "lý do gia hạn")
@@ -168,11 +200,17 @@ def request_extension(complaint: Complaint, actor: User, reason: object,
     received = local_date(complaint.received_at)
     policy = policy_for(complaint.kind, received) if complaint.kind else None
     unit = policy.resolve_unit if policy is not None else "working"
-    request = ExtensionRequest(complaint=complaint, requested_by_id=actor.id, reason=reason,
-                               days=days_int, unit=unit)
+    request = ExtensionRequest(
+        complaint=complaint, requested_by_id=actor.id, reason=reason, days=days_int, unit=unit
+    )
     db.session.add(request)
-    record_event(complaint, "extension_requested", actor=actor, note=reason,
-                 data={"days": days_int, "unit": unit})
+    record_event(
+        complaint,
+        "extension_requested",
+        actor=actor,
+        note=reason,
+        data={"days": days_int, "unit": unit},
+    )
     return request
 
 
@@ -183,8 +221,7 @@ def add_note(complaint: Complaint, actor: User, text: object) -> None:
     record_event(complaint, "note", actor=actor, note=text, public=False)
 
 
-def answer(complaint: Complaint, actor: User, text: object,
-           upload: Upload | None = None) -> None:
+def answer(complaint: Complaint, actor: User, text: object, upload: Upload | None = None) -> None:
     """The public answer the citizen sees (optionally with one attachment); the citizen is told."""
     authorize(actor, "answer")
     text = clean_text(text, "text", "nội dung trả lời", min_len=ANSWER_MIN, max_len=ANSWER_MAX)
@@ -194,8 +231,14 @@ def answer(complaint: Complaint, actor: User, text: object,
         db.session.flush()  # the event names the attachment's id
     complaint.public_answer = text
     complaint.answered_at = utcnow()
-    transition(complaint, "answered", actor=actor, note="Cơ quan đã trả lời.", public=True,
-               data={"attachment_id": attachment.id} if attachment is not None else None)
+    transition(
+        complaint,
+        "answered",
+        actor=actor,
+        note="Cơ quan đã trả lời.",
+        public=True,
+        data={"attachment_id": attachment.id} if attachment is not None else None,
+    )
     queue_notification(complaint, "answered")
 
 
@@ -215,9 +258,13 @@ def dispatch_owed(*complaint_ids: int) -> int:
     ids = [cid for cid in complaint_ids if cid]
     if not ids:
         return 0
-    rows = db.session.scalars(select(OutboxJob).where(
-        OutboxJob.complaint_id.in_(ids), OutboxJob.done_at.is_(None),
-        OutboxJob.enqueued_at.is_(None))).all()
+    rows = db.session.scalars(
+        select(OutboxJob).where(
+            OutboxJob.complaint_id.in_(ids),
+            OutboxJob.done_at.is_(None),
+            OutboxJob.enqueued_at.is_(None),
+        )
+    ).all()
     return dispatch(rows)
 
 

@@ -136,13 +136,25 @@ def identity_visible(user: User, complaint: Complaint) -> bool:
     if user.role in ("supervisor", "inspector"):
         return True
     if user.role == "agency_staff" and user.agency_id is not None:
-        return bool(db.session.scalar(select(exists().where(
-            IdentityGrant.complaint_id == complaint.id,
-            IdentityGrant.agency_id == user.agency_id,
-        ))))
+        return bool(
+            db.session.scalar(
+                select(
+                    exists().where(
+                        IdentityGrant.complaint_id == complaint.id,
+                        IdentityGrant.agency_id == user.agency_id,
+                    )
+                )
+            )
+        )
     return False
 
 
 def has_contact(complaint: Complaint) -> bool:
-    return any((complaint.citizen_name, complaint.citizen_phone, complaint.citizen_email,
-                complaint.citizen_address))
+    return any(
+        (
+            complaint.citizen_name,
+            complaint.citizen_phone,
+            complaint.citizen_email,
+            complaint.citizen_address,
+        )
+    )

@@ -40,7 +40,7 @@ NOT_OVERDUE_STATES = ("paused", "rejected", "merged", "split", "closed")
 
 
 # -- dialect-neutral SQL helpers -----------------------------------------------------------
-class days_between(FunctionElement):  # noqa: N801  (reads like a SQL function)
+class days_between(FunctionElement):
     """(a − b) in fractional days, on SQLite and PostgreSQL."""
 
     type = Float()
@@ -62,7 +62,7 @@ def _days_default(element, compiler, **kw):
     )
 
 
-class local_month(FunctionElement):  # noqa: N801
+class local_month(FunctionElement):
     """'YYYY-MM' of a UTC timestamp in Vietnam time (UTC+7, no daylight saving)."""
 
     inherit_cache = True
@@ -131,7 +131,13 @@ class IndicatorRow:
         data = asdict(self)
         data.pop("key")
         data["days_late_sum"] = round(self.days_late_sum, 4)
-        for name in ("on_time_pct", "mean_days_late", "returned_pct", "reopened_pct", "mean_rating"):
+        for name in (
+            "on_time_pct",
+            "mean_days_late",
+            "returned_pct",
+            "reopened_pct",
+            "mean_rating",
+        ):
             data[name] = getattr(self, name)
         return data
 
@@ -196,12 +202,19 @@ def _main_aggregate(group_cols: list, period: Period, as_of: datetime, filters: 
             func.count().label("received"),
             count_if(c.answered_at.is_not(None)).label("answered"),
             count_if(due).label("due"),
-            count_if(and_(c.deadline_at.is_not(None), c.answered_at <= c.deadline_at)).label("on_time"),
+            count_if(and_(c.deadline_at.is_not(None), c.answered_at <= c.deadline_at)).label(
+                "on_time"
+            ),
             count_if(overdue).label("overdue"),
-            func.coalesce(func.sum(case(
-                (overdue, days_between(func.coalesce(c.answered_at, now), c.deadline_at)),
-                else_=0.0,
-            )), 0.0).label("days_late_sum"),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (overdue, days_between(func.coalesce(c.answered_at, now), c.deadline_at)),
+                        else_=0.0,
+                    )
+                ),
+                0.0,
+            ).label("days_late_sum"),
             count_if(reopened.c.complaint_id.is_not(None)).label("reopened"),
             func.coalesce(func.sum(c.rating), 0).label("rating_sum"),
             func.count(c.rating).label("rating_count"),
@@ -209,7 +222,7 @@ def _main_aggregate(group_cols: list, period: Period, as_of: datetime, filters: 
             func.coalesce(func.sum(children.c.n), 0).label("cluster_items"),
             count_if(c.field == "admin_procedure").label("admin_procedure"),
             count_if(c.escalated_to_central.is_(True)).label("escalated"),
-        )  # fmt: skip
+        )
         .select_from(c)
         .outerjoin(reopened, reopened.c.complaint_id == c.id)
         .outerjoin(children, children.c.parent_id == c.id)
@@ -272,9 +285,16 @@ def _returned_by_agency(period: Period, filters: Filters) -> dict[int, tuple[int
         select(
             Agency.id,
             func.count(func.distinct(Complaint.id)),
-            func.count(func.distinct(case(
-                (or_(Complaint.agency_id.is_(None), Complaint.agency_id != Agency.id), Complaint.id)
-            ))),
+            func.count(
+                func.distinct(
+                    case(
+                        (
+                            or_(Complaint.agency_id.is_(None), Complaint.agency_id != Agency.id),
+                            Complaint.id,
+                        )
+                    )
+                )
+            ),
         )
         .select_from(returns)
         .join(Complaint, Complaint.id == returns.c.complaint_id)
@@ -291,10 +311,13 @@ def _returned_by_field(period: Period, filters: Filters) -> dict[str, int]:
     stmt = (
         select(Complaint.field, func.count(func.distinct(Complaint.id)))
         .join(ComplaintEvent, ComplaintEvent.complaint_id == Complaint.id)
-        .where(ComplaintEvent.to_state == "returned", Complaint.field.is_not(None),
-               *_cohort(period, filters))
+        .where(
+            ComplaintEvent.to_state == "returned",
+            Complaint.field.is_not(None),
+            *_cohort(period, filters),
+        )
         .group_by(Complaint.field)
-    )  # fmt: skip
+    )
     return {row[0]: int(row[1]) for row in db.session.execute(stmt)}
 
 
@@ -318,7 +341,9 @@ def indicators_by_agency(
     """Every agency with any activity in the period, sorted by name."""
     filters = filters or Filters()
     as_of = as_of or utcnow()
-    rows = {k[0]: v for k, v in _main_aggregate([Complaint.agency_id], period, as_of, filters).items()}
+    rows = {
+        k[0]: v for k, v in _main_aggregate([Complaint.agency_id], period, as_of, filters).items()
+    }
     for agency_id, (returned, away) in _returned_by_agency(period, filters).items():
         row = rows.setdefault(agency_id, IndicatorRow(key=(agency_id,)))
         row.returned, row.bounced_away = returned, away
@@ -327,8 +352,12 @@ def indicators_by_agency(
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(rows)))}
     for agency_id, row in rows.items():
         a = agencies[agency_id]
-        row.labels = {"agency_id": a.id, "agency_code": a.code, "agency_name": a.name,
-                      "agency_short": a.short_name or a.name}  # fmt: skip
+        row.labels = {
+            "agency_id": a.id,
+            "agency_code": a.code,
+            "agency_name": a.name,
+            "agency_short": a.short_name or a.name,
+        }
     return sorted(rows.values(), key=lambda r: r.labels["agency_name"])
 
 
@@ -364,11 +393,26 @@ def totals(rows: list[IndicatorRow]) -> IndicatorRow:
     """Sum of group rows (counts add up; rates are recomputed from the sums)."""
     total = IndicatorRow(key=("total",))
     for row in rows:
-        for name in ("received", "answered", "due", "on_time", "overdue", "days_late_sum",
-                     "reopened", "rating_sum", "rating_count", "clusters", "cluster_items",
-                     "admin_procedure", "escalated", "returned", "bounced_away", "leads"):
+        for name in (
+            "received",
+            "answered",
+            "due",
+            "on_time",
+            "overdue",
+            "days_late_sum",
+            "reopened",
+            "rating_sum",
+            "rating_count",
+            "clusters",
+            "cluster_items",
+            "admin_procedure",
+            "escalated",
+            "returned",
+            "bounced_away",
+            "leads",
+        ):
             setattr(total, name, getattr(total, name) + getattr(row, name))
-    return total  # fmt: skip
+    return total
 
 
 def monthly_volume(period: Period, filters: Filters | None = None) -> dict[str, dict[str, int]]:
@@ -395,24 +439,32 @@ def evidence_codes(
     late = days_between(func.coalesce(c.answered_at, now), c.deadline_at)
     stmt = (
         select(c.tracking_code)
-        .where(*_cohort(period, Filters(agency_id=agency_id)), c.deadline_at.is_not(None),
-               or_(c.answered_at > c.deadline_at,
-                   and_(c.answered_at.is_(None), c.deadline_at < now,
-                        c.state.not_in(NOT_OVERDUE_STATES))))
+        .where(
+            *_cohort(period, Filters(agency_id=agency_id)),
+            c.deadline_at.is_not(None),
+            or_(
+                c.answered_at > c.deadline_at,
+                and_(
+                    c.answered_at.is_(None), c.deadline_at < now, c.state.not_in(NOT_OVERDUE_STATES)
+                ),
+            ),
+        )
         .order_by(late.desc(), c.id)
         .limit(limit)
-    )  # fmt: skip
+    )
     codes = list(db.session.scalars(stmt))
     if len(codes) < limit:
         extra = (
             select(c.tracking_code)
             .join(ComplaintEvent, ComplaintEvent.complaint_id == c.id)
-            .where(*_cohort(period, Filters(agency_id=agency_id)),
-                   ComplaintEvent.to_state == "reopened", c.tracking_code.not_in(codes or [""]))
+            .where(
+                *_cohort(period, Filters(agency_id=agency_id)),
+                ComplaintEvent.to_state == "reopened",
+                c.tracking_code.not_in(codes or [""]),
+            )
             .group_by(c.tracking_code)
             .order_by(c.tracking_code)
             .limit(limit - len(codes))
-        )  # fmt: skip
+        )
         codes += list(db.session.scalars(extra))
     return codes
-

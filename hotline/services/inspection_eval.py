@@ -42,23 +42,47 @@ CONDITIONS = {
     "max_discipline": ("discipline_findings", "max", "Số kết luận kiến nghị kỷ luật tối đa"),
 }
 DEFAULT_THRESHOLDS = {
-    "xuat_sac": {"min_on_time_pct": 95, "max_mean_days_late": 2, "max_returned_pct": 5,
-                 "max_reopened_pct": 5, "min_rating": 4.0, "max_serious_findings": 0,
-                 "max_unremedied_findings": 0, "max_discipline": 0},
-    "tot": {"min_on_time_pct": 85, "max_mean_days_late": 5, "max_returned_pct": 10,
-            "max_reopened_pct": 10, "min_rating": 3.5, "max_serious_findings": 0,
-            "max_unremedied_findings": 1, "max_discipline": 0},
-    "hoan_thanh": {"min_on_time_pct": 70, "max_mean_days_late": None, "max_returned_pct": None,
-                   "max_reopened_pct": 20, "min_rating": None, "max_serious_findings": 1,
-                   "max_unremedied_findings": None, "max_discipline": None},
-}  # fmt: skip
+    "xuat_sac": {
+        "min_on_time_pct": 95,
+        "max_mean_days_late": 2,
+        "max_returned_pct": 5,
+        "max_reopened_pct": 5,
+        "min_rating": 4.0,
+        "max_serious_findings": 0,
+        "max_unremedied_findings": 0,
+        "max_discipline": 0,
+    },
+    "tot": {
+        "min_on_time_pct": 85,
+        "max_mean_days_late": 5,
+        "max_returned_pct": 10,
+        "max_reopened_pct": 10,
+        "min_rating": 3.5,
+        "max_serious_findings": 0,
+        "max_unremedied_findings": 1,
+        "max_discipline": 0,
+    },
+    "hoan_thanh": {
+        "min_on_time_pct": 70,
+        "max_mean_days_late": None,
+        "max_returned_pct": None,
+        "max_reopened_pct": 20,
+        "min_rating": None,
+        "max_serious_findings": 1,
+        "max_unremedied_findings": None,
+        "max_discipline": None,
+    },
+}
 
 
 def current_rule() -> EvaluationRule:
     row = db.session.scalar(select(EvaluationRule).order_by(EvaluationRule.version.desc()).limit(1))
     if row is None:
-        row = EvaluationRule(version=1, note="Mặc định",
-                             thresholds={g: dict(v) for g, v in DEFAULT_THRESHOLDS.items()})  # fmt: skip
+        row = EvaluationRule(
+            version=1,
+            note="Mặc định",
+            thresholds={g: dict(v) for g, v in DEFAULT_THRESHOLDS.items()},
+        )
         db.session.add(row)
         db.session.flush()
     return row
@@ -74,16 +98,27 @@ def save_rule(thresholds: dict, actor: User | None, note: str = "") -> Evaluatio
         for name in CONDITIONS:
             value = (thresholds.get(grade) or {}).get(name)
             if value is not None and (not isinstance(value, (int, float)) or value < 0):
-                raise ValidationError("Ngưỡng phải là số không âm.", {f"{grade}.{name}": "Không hợp lệ."})
+                raise ValidationError(
+                    "Ngưỡng phải là số không âm.", {f"{grade}.{name}": "Không hợp lệ."}
+                )
             clean[grade][name] = value
     old = current_rule()
-    row = EvaluationRule(version=old.version + 1, thresholds=clean, note=note,
-                         created_by_id=actor.id if actor else None)  # fmt: skip
+    row = EvaluationRule(
+        version=old.version + 1,
+        thresholds=clean,
+        note=note,
+        created_by_id=actor.id if actor else None,
+    )
     db.session.add(row)
     db.session.flush()
-    audit(actor, "evaluation_rule", row.id, "create",
-          {"version": old.version, "thresholds": old.thresholds},
-          {"version": row.version, "thresholds": clean})  # fmt: skip
+    audit(
+        actor,
+        "evaluation_rule",
+        row.id,
+        "create",
+        {"version": old.version, "thresholds": old.thresholds},
+        {"version": row.version, "thresholds": clean},
+    )
     return row
 
 
@@ -108,8 +143,16 @@ def check_grade(figures: dict, conditions: dict) -> list[dict]:
         else:
             ok = actual >= required if direction == "min" else actual <= required
             note = ""
-        checks.append({"condition": name, "label": label, "required": required,
-                       "actual": actual, "ok": ok, "note": note})  # fmt: skip
+        checks.append(
+            {
+                "condition": name,
+                "label": label,
+                "required": required,
+                "actual": actual,
+                "ok": ok,
+                "note": note,
+            }
+        )
     return checks
 
 
@@ -121,7 +164,9 @@ def grade_for(figures: dict, rule: EvaluationRule) -> tuple[str, dict]:
     return "khong_hoan_thanh", all_checks
 
 
-def evaluate_year(year: int, actor: User | None, *, as_of: datetime | None = None) -> list[YearlyEvaluation]:
+def evaluate_year(
+    year: int, actor: User | None, *, as_of: datetime | None = None
+) -> list[YearlyEvaluation]:
     """(Re)compute the grade of every agency with complaints or findings in the year."""
     from hotline.services.inspection_plans import audit
 
@@ -129,13 +174,20 @@ def evaluate_year(year: int, actor: User | None, *, as_of: datetime | None = Non
     period = parse_period(str(year))
     rows = {r.key[0]: r for r in indicators_by_agency(period, as_of=as_of)}
     findings: dict[int, list[Finding]] = {}
-    for f in db.session.scalars(select(Finding).where(
-            Finding.concluded_on >= period.start_day, Finding.concluded_on < period.end_day)):  # fmt: skip
+    for f in db.session.scalars(
+        select(Finding).where(
+            Finding.concluded_on >= period.start_day, Finding.concluded_on < period.end_day
+        )
+    ):
         findings.setdefault(f.agency_id, []).append(f)
-    existing = {e.agency_id: e for e in db.session.scalars(
-        select(YearlyEvaluation).where(YearlyEvaluation.year == year))}  # fmt: skip
-    agencies = {a.id: a for a in db.session.scalars(
-        select(Agency).where(Agency.id.in_(set(rows) | set(findings))))}  # fmt: skip
+    existing = {
+        e.agency_id: e
+        for e in db.session.scalars(select(YearlyEvaluation).where(YearlyEvaluation.year == year))
+    }
+    agencies = {
+        a.id: a
+        for a in db.session.scalars(select(Agency).where(Agency.id.in_(set(rows) | set(findings))))
+    }
     out = []
     for agency_id in sorted(agencies, key=lambda i: agencies[i].name):
         row = rows.get(agency_id)
@@ -146,14 +198,21 @@ def evaluate_year(year: int, actor: User | None, *, as_of: datetime | None = Non
         evidence = {
             "indicators": indicators,
             "finding_counts": _finding_counts(agency_findings),
-            "findings": [{"id": f.id, "concluded_on": f.concluded_on.isoformat(),
-                          "severity": f.severity, "recommendations": f.recommendations,
-                          "remedied": f.remedied, "violations": f.violations[:300],
-                          "complaints": [c.tracking_code for c in f.complaints]}
-                         for f in agency_findings],
+            "findings": [
+                {
+                    "id": f.id,
+                    "concluded_on": f.concluded_on.isoformat(),
+                    "severity": f.severity,
+                    "recommendations": f.recommendations,
+                    "remedied": f.remedied,
+                    "violations": f.violations[:300],
+                    "complaints": [c.tracking_code for c in f.complaints],
+                }
+                for f in agency_findings
+            ],
             "checks": checks,
             "failed": _failed_above(grade, checks),
-        }  # fmt: skip
+        }
         ev = existing.get(agency_id)
         before = {"grade": ev.grade, "rule_version": ev.rule_version} if ev else None
         if ev is None:
@@ -163,8 +222,14 @@ def evaluate_year(year: int, actor: User | None, *, as_of: datetime | None = Non
         ev.computed_by_id = actor.id if actor else None
         ev.computed_at = utcnow()
         db.session.flush()
-        audit(actor, "yearly_evaluation", ev.id, "update" if before else "create", before,
-              {"agency_id": agency_id, "year": year, "grade": grade, "rule_version": rule.version})
+        audit(
+            actor,
+            "yearly_evaluation",
+            ev.id,
+            "update" if before else "create",
+            before,
+            {"agency_id": agency_id, "year": year, "grade": grade, "rule_version": rule.version},
+        )
         out.append(ev)
     return out
 
@@ -175,5 +240,8 @@ def _failed_above(grade: str, checks: dict) -> list[str]:
         return []
     order = list(RULE_GRADES)
     above = order[order.index(grade) - 1] if grade in order else order[-1]
-    return [f"{c['label']}: yêu cầu {c['required']}, đạt {c['actual']}"
-            for c in checks[above] if not c["ok"]]  # fmt: skip
+    return [
+        f"{c['label']}: yêu cầu {c['required']}, đạt {c['actual']}"
+        for c in checks[above]
+        if not c["ok"]
+    ]

@@ -104,19 +104,43 @@ def plan_workbook(plan: InspectionPlan) -> bytes:
     ws.title = "Kế hoạch"
     ws.append([plan.title])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"Số: {plan.number or '…/KH-SNV'} · Kỳ phân tích: {plan.period} · "
-               f"Trọng số phiên bản {plan.weights_version or '—'}"])  # fmt: skip
-    _header(ws, 4, ["STT", "Cơ quan được kiểm tra", "Điểm rủi ro", "Lĩnh vực trọng tâm",
-                    "Lý do đề xuất", "Phản ánh minh chứng", "Bắt đầu", "Kết thúc", "Trạng thái",
-                    "Ghi chú"])  # fmt: skip
+    ws.append(
+        [
+            f"Số: {plan.number or '…/KH-SNV'} · Kỳ phân tích: {plan.period} · "
+            f"Trọng số phiên bản {plan.weights_version or '—'}"
+        ]
+    )
+    _header(
+        ws,
+        4,
+        [
+            "STT",
+            "Cơ quan được kiểm tra",
+            "Điểm rủi ro",
+            "Lĩnh vực trọng tâm",
+            "Lý do đề xuất",
+            "Phản ánh minh chứng",
+            "Bắt đầu",
+            "Kết thúc",
+            "Trạng thái",
+            "Ghi chú",
+        ],
+    )
     for i, item in enumerate(plan.items, start=1):
-        ws.append([
-            i, item.agency.name, item.score,
-            ", ".join(FIELD_LABELS.get(f, f) for f in item.focus_fields or []),
-            "\n".join(item.reasons or []), ", ".join(item.evidence_codes or []),
-            item.planned_start, item.planned_end, ITEM_STATE_LABELS.get(item.state, item.state),
-            item.note,
-        ])  # fmt: skip
+        ws.append(
+            [
+                i,
+                item.agency.name,
+                item.score,
+                ", ".join(FIELD_LABELS.get(f, f) for f in item.focus_fields or []),
+                "\n".join(item.reasons or []),
+                ", ".join(item.evidence_codes or []),
+                item.planned_start,
+                item.planned_end,
+                ITEM_STATE_LABELS.get(item.state, item.state),
+                item.note,
+            ]
+        )
         for cell in ws[ws.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(row=ws.max_row, column=7).number_format = "DD/MM/YYYY"
@@ -124,14 +148,34 @@ def plan_workbook(plan: InspectionPlan) -> bytes:
     _widths(ws, [6, 36, 11, 26, 70, 40, 12, 12, 18, 30])
 
     ws = wb.create_sheet("Kết quả kiểm tra")
-    _header(ws, 1, ["Cơ quan", "Ngày kết luận", "Vi phạm, thiếu sót", "Đơn vị chịu trách nhiệm",
-                    "Mức độ", "Kiến nghị", "Đã khắc phục", "Phản ánh liên quan"])  # fmt: skip
+    _header(
+        ws,
+        1,
+        [
+            "Cơ quan",
+            "Ngày kết luận",
+            "Vi phạm, thiếu sót",
+            "Đơn vị chịu trách nhiệm",
+            "Mức độ",
+            "Kiến nghị",
+            "Đã khắc phục",
+            "Phản ánh liên quan",
+        ],
+    )
     for item in plan.items:
         for f in item.findings:
-            ws.append([item.agency.name, f.concluded_on, f.violations, f.responsible_unit,
-                       f.severity, ", ".join(RECOMMENDATION_LABELS.get(r, r) for r in f.recommendations),
-                       "Có" if f.remedied else "Chưa",
-                       ", ".join(c.tracking_code for c in f.complaints)])  # fmt: skip
+            ws.append(
+                [
+                    item.agency.name,
+                    f.concluded_on,
+                    f.violations,
+                    f.responsible_unit,
+                    f.severity,
+                    ", ".join(RECOMMENDATION_LABELS.get(r, r) for r in f.recommendations),
+                    "Có" if f.remedied else "Chưa",
+                    ", ".join(c.tracking_code for c in f.complaints),
+                ]
+            )
     _widths(ws, [36, 14, 60, 30, 14, 40, 12, 40])
     return _save(wb)
 

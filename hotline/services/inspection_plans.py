@@ -59,11 +59,22 @@ RECOMMENDATION_LABELS = {
     "other": "Kiến nghị khác",
 }
 SEVERITY_LABELS = {"minor": "Thiếu sót", "serious": "Vi phạm nghiêm trọng"}
-DOC_TYPES = {"ket_luan": "Kết luận kiểm tra", "bien_ban": "Biên bản làm việc",
-             "bao_cao": "Báo cáo khắc phục", "khac": "Tài liệu khác"}  # fmt: skip
+DOC_TYPES = {
+    "ket_luan": "Kết luận kiểm tra",
+    "bien_ban": "Biên bản làm việc",
+    "bao_cao": "Báo cáo khắc phục",
+    "khac": "Tài liệu khác",
+}
 EDITABLE_STATES = frozenset({"proposed", "approved"})
-_AUDITED_ITEM_FIELDS = ("state", "planned_start", "planned_end", "focus_fields", "note",
-                        "follow_up_note", "rank")  # fmt: skip
+_AUDITED_ITEM_FIELDS = (
+    "state",
+    "planned_start",
+    "planned_end",
+    "focus_fields",
+    "note",
+    "follow_up_note",
+    "rank",
+)
 
 
 def _jsonable(value):
@@ -78,12 +89,23 @@ def snapshot(obj, fields: tuple[str, ...]) -> dict:
     return {name: _jsonable(getattr(obj, name)) for name in fields}
 
 
-def audit(actor: User | None, entity: str, entity_id: int | None, action: str,
-          before: dict | None, after: dict | None) -> AuditLog:  # fmt: skip
+def audit(
+    actor: User | None,
+    entity: str,
+    entity_id: int | None,
+    action: str,
+    before: dict | None,
+    after: dict | None,
+) -> AuditLog:
     # AuditLog.entity_id is a string (shared with the admin pages, whose keys are not all ints).
-    row = AuditLog(actor_id=actor.id if actor is not None else None, entity=entity,
-                   entity_id=None if entity_id is None else str(entity_id), action=action,
-                   before=before, after=after)  # fmt: skip
+    row = AuditLog(
+        actor_id=actor.id if actor is not None else None,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        action=action,
+        before=before,
+        after=after,
+    )
     db.session.add(row)
     log.info("audit entity=%s id=%s action=%s", entity, entity_id, action)
     return row
@@ -94,7 +116,9 @@ def plan_for(period: Period) -> InspectionPlan | None:
     return db.session.scalar(select(InspectionPlan).where(InspectionPlan.period == period.code))
 
 
-def propose_plan(period: Period, actor: User | None, *, as_of: datetime | None = None) -> InspectionPlan:
+def propose_plan(
+    period: Period, actor: User | None, *, as_of: datetime | None = None
+) -> InspectionPlan:
     """Create the period's plan from the risk ranking, or refresh it: items still only
     proposed are replaced; items inspectors already acted on are kept as they are."""
     plan = plan_for(period)
@@ -107,8 +131,14 @@ def propose_plan(period: Period, actor: User | None, *, as_of: datetime | None =
         )
         db.session.add(plan)
         db.session.flush()
-        audit(actor, "inspection_plan", plan.id, "create", None,
-              {"period": plan.period, "title": plan.title})  # fmt: skip
+        audit(
+            actor,
+            "inspection_plan",
+            plan.id,
+            "create",
+            None,
+            {"period": plan.period, "title": plan.title},
+        )
     plan.weights_version = weights.version
     kept = {}
     for item in list(plan.items):
@@ -124,13 +154,21 @@ def propose_plan(period: Period, actor: User | None, *, as_of: datetime | None =
             continue
         rank += 1
         item = PlanItem(
-            plan=plan, agency_id=proposal.risk.agency_id, rank=rank, score=proposal.risk.score,
-            breakdown={"items": proposal.risk.breakdown, "weights_version": weights.version,
-                       "indicators": proposal.risk.row.as_dict()},
-            focus_fields=proposal.risk.focus_fields, reasons=proposal.risk.reasons,
-            evidence_codes=proposal.evidence_codes, planned_start=proposal.planned_start,
+            plan=plan,
+            agency_id=proposal.risk.agency_id,
+            rank=rank,
+            score=proposal.risk.score,
+            breakdown={
+                "items": proposal.risk.breakdown,
+                "weights_version": weights.version,
+                "indicators": proposal.risk.row.as_dict(),
+            },
+            focus_fields=proposal.risk.focus_fields,
+            reasons=proposal.risk.reasons,
+            evidence_codes=proposal.evidence_codes,
+            planned_start=proposal.planned_start,
             planned_end=proposal.planned_end,
-        )  # fmt: skip
+        )
         db.session.add(item)
         db.session.flush()
         audit(actor, "plan_item", item.id, "create", None, snapshot(item, _AUDITED_ITEM_FIELDS))
@@ -152,25 +190,40 @@ def add_item(plan: InspectionPlan, agency: Agency, actor: User | None, note: str
     """An inspector adds an agency by hand (no score-based reason)."""
     if any(i.agency_id == agency.id for i in plan.items):
         raise ValidationError("Cơ quan này đã có trong kế hoạch.", {"agency": "Đã có."})
-    item = PlanItem(plan=plan, agency=agency, manual=True, note=note,
-                    rank=max((i.rank for i in plan.items), default=0) + 1,
-                    reasons=["Bổ sung theo đề nghị của thanh tra viên."])  # fmt: skip
+    item = PlanItem(
+        plan=plan,
+        agency=agency,
+        manual=True,
+        note=note,
+        rank=max((i.rank for i in plan.items), default=0) + 1,
+        reasons=["Bổ sung theo đề nghị của thanh tra viên."],
+    )
     db.session.add(item)
     db.session.flush()
     audit(actor, "plan_item", item.id, "create", None, snapshot(item, _AUDITED_ITEM_FIELDS))
     return item
 
 
-def update_item(item: PlanItem, actor: User | None, *, planned_start: date | None = None,
-                planned_end: date | None = None, focus_fields: list[str] | None = None,
-                note: str | None = None) -> None:  # fmt: skip
+def update_item(
+    item: PlanItem,
+    actor: User | None,
+    *,
+    planned_start: date | None = None,
+    planned_end: date | None = None,
+    focus_fields: list[str] | None = None,
+    note: str | None = None,
+) -> None:
     """Edit timing, focus and note; only before the inspection starts."""
     if item.state not in EDITABLE_STATES:
-        raise InvalidTransition("Chỉ sửa được nội dung khi mục còn ở trạng thái đề xuất hoặc đã duyệt.")
+        raise InvalidTransition(
+            "Chỉ sửa được nội dung khi mục còn ở trạng thái đề xuất hoặc đã duyệt."
+        )
     start = planned_start or item.planned_start
     end = planned_end or item.planned_end
     if start and end and end < start:
-        raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.", {"planned_end": "Trước ngày bắt đầu."})
+        raise ValidationError(
+            "Ngày kết thúc phải sau ngày bắt đầu.", {"planned_end": "Trước ngày bắt đầu."}
+        )
     before = snapshot(item, _AUDITED_ITEM_FIELDS)
     item.planned_start, item.planned_end = start, end
     if focus_fields is not None:
@@ -191,8 +244,9 @@ def transition_item(item: PlanItem, to: str, actor: User | None, note: str | Non
     if to == "concluded" and not item.findings:
         raise InvalidTransition("Cần ghi nhận ít nhất một kết quả kiểm tra trước khi kết luận.")
     if to == "follow_up_done" and not (note or item.follow_up_note or "").strip():
-        raise ValidationError("Cần ghi kết quả theo dõi, đôn đốc khắc phục.",
-                              {"follow_up_note": "Bắt buộc."})  # fmt: skip
+        raise ValidationError(
+            "Cần ghi kết quả theo dõi, đôn đốc khắc phục.", {"follow_up_note": "Bắt buộc."}
+        )
     before = snapshot(item, _AUDITED_ITEM_FIELDS)
     if to == "follow_up_done" and note:
         item.follow_up_note = note.strip()
@@ -205,47 +259,74 @@ def transition_item(item: PlanItem, to: str, actor: User | None, note: str | Non
 
 
 # -- findings ------------------------------------------------------------------------------
-_FINDING_FIELDS = ("violations", "responsible_unit", "severity", "recommendations",
-                   "recommendation_note", "remedied", "concluded_on")  # fmt: skip
+_FINDING_FIELDS = (
+    "violations",
+    "responsible_unit",
+    "severity",
+    "recommendations",
+    "recommendation_note",
+    "remedied",
+    "concluded_on",
+)
 
 
-def add_finding(item: PlanItem, actor: User | None, *, violations: str, responsible_unit: str = "",
-                severity: str = "minor", recommendations: list[str] | None = None,
-                recommendation_note: str = "", concluded_on: date | None = None,
-                complaint_codes: list[str] | None = None) -> Finding:  # fmt: skip
+def add_finding(
+    item: PlanItem,
+    actor: User | None,
+    *,
+    violations: str,
+    responsible_unit: str = "",
+    severity: str = "minor",
+    recommendations: list[str] | None = None,
+    recommendation_note: str = "",
+    concluded_on: date | None = None,
+    complaint_codes: list[str] | None = None,
+) -> Finding:
     """Record what was found; the finding is linked to the item's evidence complaints (and any
     extra tracking codes given), so it shows on each complaint's staff view."""
     if item.state not in ("in_progress", "concluded"):
         raise InvalidTransition("Chỉ ghi kết quả khi mục đang kiểm tra hoặc đã có kết luận.")
     errors = {}
     if not (violations or "").strip():
-        errors["violations"] = "Cần mô tả nội dung vi phạm, thiếu sót (hoặc ghi “Không phát hiện vi phạm”)."
+        errors["violations"] = (
+            "Cần mô tả nội dung vi phạm, thiếu sót (hoặc ghi “Không phát hiện vi phạm”)."
+        )
     if severity not in SEVERITIES:
         errors["severity"] = "Mức độ không hợp lệ."
     bad = [r for r in recommendations or [] if r not in RECOMMENDATIONS]
     if bad:
         errors["recommendations"] = "Kiến nghị không hợp lệ."
     codes = [c.strip().upper() for c in (complaint_codes or []) if c.strip()]
-    complaints = list(db.session.scalars(
-        select(Complaint).where(Complaint.tracking_code.in_(set(codes) | set(item.evidence_codes)))
-    ))  # fmt: skip
+    complaints = list(
+        db.session.scalars(
+            select(Complaint).where(
+                Complaint.tracking_code.in_(set(codes) | set(item.evidence_codes))
+            )
+        )
+    )
     unknown = set(codes) - {c.tracking_code for c in complaints}
     if unknown:
         errors["complaint_codes"] = "Không tìm thấy mã: " + ", ".join(sorted(unknown))
     if errors:
         raise ValidationError("Kết quả kiểm tra chưa hợp lệ.", errors)
     finding = Finding(
-        plan_item=item, agency_id=item.agency_id, violations=violations.strip(),
-        responsible_unit=responsible_unit.strip(), severity=severity,
+        plan_item=item,
+        agency_id=item.agency_id,
+        violations=violations.strip(),
+        responsible_unit=responsible_unit.strip(),
+        severity=severity,
         recommendations=list(dict.fromkeys(recommendations or [])),
         recommendation_note=recommendation_note.strip(),
-        concluded_on=concluded_on or utcnow().date(), created_by_id=actor.id if actor else None,
-    )  # fmt: skip
+        concluded_on=concluded_on or utcnow().date(),
+        created_by_id=actor.id if actor else None,
+    )
     db.session.add(finding)
     db.session.flush()
     for complaint in complaints:
         db.session.add(FindingComplaint(finding_id=finding.id, complaint_id=complaint.id))
-    after = snapshot(finding, _FINDING_FIELDS) | {"complaints": sorted(c.tracking_code for c in complaints)}
+    after = snapshot(finding, _FINDING_FIELDS) | {
+        "complaints": sorted(c.tracking_code for c in complaints)
+    }
     audit(actor, "finding", finding.id, "create", None, after)
     return finding
 
@@ -256,10 +337,17 @@ def set_remedied(finding: Finding, remedied: bool, actor: User | None) -> None:
     audit(actor, "finding", finding.id, "update", before, snapshot(finding, _FINDING_FIELDS))
 
 
-def attach_document(finding: Finding, filename: str, data: bytes, doc_type: str,
-                    actor: User | None) -> FindingDocument:  # fmt: skip
+def attach_document(
+    finding: Finding, filename: str, data: bytes, doc_type: str, actor: User | None
+) -> FindingDocument:
     """Type (extension and content) and size checked by the answer-attachment rules."""
-    from hotline.services.attachments import ALLOWED_TYPES, Upload, display_name, upload_dir, validate_upload
+    from hotline.services.attachments import (
+        ALLOWED_TYPES,
+        Upload,
+        display_name,
+        upload_dir,
+        validate_upload,
+    )
 
     if doc_type not in DOC_TYPES:
         raise ValidationError("Loại tài liệu không hợp lệ.", {"doc_type": "Chọn loại tài liệu."})
@@ -269,15 +357,32 @@ def attach_document(finding: Finding, filename: str, data: bytes, doc_type: str,
     directory.mkdir(parents=True, exist_ok=True)
     (directory / stored).write_bytes(data)
     doc = FindingDocument(
-        finding=finding, doc_type=doc_type, display_name=display_name(filename, ext),
-        stored_name=stored, extension=ext, content_type=ALLOWED_TYPES[ext], size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id if actor else None,
-    )  # fmt: skip
+        finding=finding,
+        doc_type=doc_type,
+        display_name=display_name(filename, ext),
+        stored_name=stored,
+        extension=ext,
+        content_type=ALLOWED_TYPES[ext],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=actor.id if actor else None,
+    )
     db.session.add(doc)
     db.session.flush()
-    audit(actor, "finding_document", doc.id, "create", None,
-          {"finding_id": finding.id, "doc_type": doc_type, "name": doc.display_name,
-           "size": doc.size, "sha256": doc.sha256})  # fmt: skip
+    audit(
+        actor,
+        "finding_document",
+        doc.id,
+        "create",
+        None,
+        {
+            "finding_id": finding.id,
+            "doc_type": doc_type,
+            "name": doc.display_name,
+            "size": doc.size,
+            "sha256": doc.sha256,
+        },
+    )
     return doc
 
 
@@ -295,32 +400,59 @@ def findings_for_complaint(complaint_id: int) -> list[Finding]:
 def findings_for_agency(agency_id: int, year: int | None = None) -> list[Finding]:
     stmt = select(Finding).where(Finding.agency_id == agency_id)
     if year is not None:
-        stmt = stmt.where(Finding.concluded_on >= date(year, 1, 1),
-                          Finding.concluded_on < date(year + 1, 1, 1))  # fmt: skip
+        stmt = stmt.where(
+            Finding.concluded_on >= date(year, 1, 1), Finding.concluded_on < date(year + 1, 1, 1)
+        )
     return list(db.session.scalars(stmt.order_by(Finding.concluded_on.desc(), Finding.id.desc())))
 
 
 # -- leads ---------------------------------------------------------------------------------
-def mark_lead(complaint: Complaint, target: Agency, note: str, actor: User | None) -> InspectionLead:
+def mark_lead(
+    complaint: Complaint, target: Agency, note: str, actor: User | None
+) -> InspectionLead:
     """Keep an anonymous, specific denunciation with evidence as an inspection lead."""
-    existing = db.session.scalar(select(InspectionLead).where(
-        InspectionLead.complaint_id == complaint.id, InspectionLead.target_agency_id == target.id))  # fmt: skip
+    existing = db.session.scalar(
+        select(InspectionLead).where(
+            InspectionLead.complaint_id == complaint.id,
+            InspectionLead.target_agency_id == target.id,
+        )
+    )
     if existing is not None:
-        raise ValidationError("Phản ánh này đã được ghi nhận là nguồn tin đối với cơ quan này.",
-                              {"agency": "Đã có."})  # fmt: skip
-    lead = InspectionLead(complaint=complaint, target_agency=target, note=note.strip(),
-                          created_by_id=actor.id if actor else None)  # fmt: skip
+        raise ValidationError(
+            "Phản ánh này đã được ghi nhận là nguồn tin đối với cơ quan này.", {"agency": "Đã có."}
+        )
+    lead = InspectionLead(
+        complaint=complaint,
+        target_agency=target,
+        note=note.strip(),
+        created_by_id=actor.id if actor else None,
+    )
     db.session.add(lead)
     db.session.flush()
-    audit(actor, "inspection_lead", lead.id, "create", None,
-          {"complaint_id": complaint.id, "target_agency": target.code, "note": lead.note})  # fmt: skip
+    audit(
+        actor,
+        "inspection_lead",
+        lead.id,
+        "create",
+        None,
+        {"complaint_id": complaint.id, "target_agency": target.code, "note": lead.note},
+    )
     return lead
 
 
 def remove_lead(lead: InspectionLead, actor: User | None) -> None:
-    audit(actor, "inspection_lead", lead.id, "delete",
-          {"complaint_id": lead.complaint_id, "target_agency_id": lead.target_agency_id,
-           "note": lead.note}, None)  # fmt: skip
+    audit(
+        actor,
+        "inspection_lead",
+        lead.id,
+        "delete",
+        {
+            "complaint_id": lead.complaint_id,
+            "target_agency_id": lead.target_agency_id,
+            "note": lead.note,
+        },
+        None,
+    )
     db.session.delete(lead)
 
 

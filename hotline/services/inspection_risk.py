@@ -38,27 +38,44 @@ INDICATOR_LABELS = {
     "escalated": "Vượt cấp lên trung ương",
     "leads": "Tố cáo nặc danh có chứng cứ",
 }
-DEFAULT_WEIGHTS = {"late": 30, "days_late": 15, "returned": 10, "reopened": 10,
-                   "dissatisfaction": 10, "repeated": 5, "admin_procedure": 10, "escalated": 5,
-                   "leads": 5}  # fmt: skip
+DEFAULT_WEIGHTS = {
+    "late": 30,
+    "days_late": 15,
+    "returned": 10,
+    "reopened": 10,
+    "dissatisfaction": 10,
+    "repeated": 5,
+    "admin_procedure": 10,
+    "escalated": 5,
+    "leads": 5,
+}
 DEFAULT_PARAMS = {
     "min_received": 5,  # fewer items than this: rates are noise, the agency is not proposed
     "plan_threshold": 25.0,  # a score at least this high proposes an inspection
     "max_items": 10,
     "caps": {"days_late": 30, "repeated": 3, "admin_procedure": 5, "escalated": 3, "leads": 2},
     # A reason is written when: on-time % below, days/rates above, rating below, counts at least.
-    "triggers": {"on_time_pct": 80.0, "days_late": 5.0, "returned_pct": 10.0,
-                 "reopened_pct": 10.0, "mean_rating": 3.0, "clusters": 1,
-                 "admin_procedure": 1, "escalated": 1, "leads": 1},
-}  # fmt: skip
+    "triggers": {
+        "on_time_pct": 80.0,
+        "days_late": 5.0,
+        "returned_pct": 10.0,
+        "reopened_pct": 10.0,
+        "mean_rating": 3.0,
+        "clusters": 1,
+        "admin_procedure": 1,
+        "escalated": 1,
+        "leads": 1,
+    },
+}
 
 
 def current_weights() -> RiskWeights:
     """The version in force (the newest); version 1 with the defaults is created on first use."""
     row = db.session.scalar(select(RiskWeights).order_by(RiskWeights.version.desc()).limit(1))
     if row is None:
-        row = RiskWeights(version=1, weights=dict(DEFAULT_WEIGHTS), params=_copy(DEFAULT_PARAMS),
-                          note="Mặc định")  # fmt: skip
+        row = RiskWeights(
+            version=1, weights=dict(DEFAULT_WEIGHTS), params=_copy(DEFAULT_PARAMS), note="Mặc định"
+        )
         db.session.add(row)
         db.session.flush()
     return row
@@ -87,13 +104,23 @@ def save_weights(weights: dict, params: dict, actor: User | None, note: str = ""
     merged["caps"].update({k: v for k, v in (params.get("caps") or {}).items() if v and v > 0})
     merged["triggers"].update(params.get("triggers") or {})
     old = current_weights()
-    row = RiskWeights(version=old.version + 1, weights=clean_w, params=merged, note=note,
-                      created_by_id=actor.id if actor else None)  # fmt: skip
+    row = RiskWeights(
+        version=old.version + 1,
+        weights=clean_w,
+        params=merged,
+        note=note,
+        created_by_id=actor.id if actor else None,
+    )
     db.session.add(row)
     db.session.flush()
-    audit(actor, "risk_weights", row.id, "create",
-          {"version": old.version, "weights": old.weights, "params": old.params},
-          {"version": row.version, "weights": clean_w, "params": merged})  # fmt: skip
+    audit(
+        actor,
+        "risk_weights",
+        row.id,
+        "create",
+        {"version": old.version, "weights": old.weights, "params": old.params},
+        {"version": row.version, "weights": clean_w, "params": merged},
+    )
     return row
 
 
@@ -111,9 +138,15 @@ class RiskScore:
     eligible: bool = True
 
     def as_dict(self) -> dict:
-        return {"agency_code": self.agency_code, "agency_name": self.agency_name,
-                "score": self.score, "breakdown": self.breakdown, "reasons": self.reasons,
-                "focus_fields": self.focus_fields, "eligible": self.eligible}  # fmt: skip
+        return {
+            "agency_code": self.agency_code,
+            "agency_name": self.agency_name,
+            "score": self.score,
+            "breakdown": self.breakdown,
+            "reasons": self.reasons,
+            "focus_fields": self.focus_fields,
+            "eligible": self.eligible,
+        }
 
 
 def _signals(row: IndicatorRow, caps: dict) -> dict[str, tuple[float | None, float]]:
@@ -126,14 +159,18 @@ def _signals(row: IndicatorRow, caps: dict) -> dict[str, tuple[float | None, flo
         "days_late": (row.mean_days_late, capped(row.mean_days_late or 0, caps["days_late"])),
         "returned": (row.returned_pct, (row.returned_pct or 0) / 100),
         "reopened": (row.reopened_pct, (row.reopened_pct or 0) / 100),
-        "dissatisfaction": (row.mean_rating,
-                            (5 - row.mean_rating) / 4 if row.mean_rating is not None else 0.0),
+        "dissatisfaction": (
+            row.mean_rating,
+            (5 - row.mean_rating) / 4 if row.mean_rating is not None else 0.0,
+        ),
         "repeated": (row.clusters, capped(row.clusters, caps["repeated"])),
-        "admin_procedure": (row.admin_procedure,
-                            capped(row.admin_procedure, caps["admin_procedure"])),
+        "admin_procedure": (
+            row.admin_procedure,
+            capped(row.admin_procedure, caps["admin_procedure"]),
+        ),
         "escalated": (row.escalated, capped(row.escalated, caps["escalated"])),
         "leads": (row.leads, capped(row.leads, caps["leads"])),
-    }  # fmt: skip
+    }
 
 
 def _num(value: float, digits: int = 1) -> str:
@@ -145,31 +182,47 @@ def reasons_for(row: IndicatorRow, triggers: dict) -> list[str]:
     """The indicators past their thresholds, as sentences for the plan."""
     out = []
     if row.on_time_pct is not None and row.on_time_pct < triggers["on_time_pct"]:
-        out.append(f"Tỷ lệ trả lời đúng hạn chỉ đạt {_num(row.on_time_pct)}% "
-                   f"({row.on_time}/{row.due} phản ánh đến hạn; ngưỡng {_num(triggers['on_time_pct'], 0)}%).")
+        out.append(
+            f"Tỷ lệ trả lời đúng hạn chỉ đạt {_num(row.on_time_pct)}% "
+            f"({row.on_time}/{row.due} phản ánh đến hạn; ngưỡng {_num(triggers['on_time_pct'], 0)}%)."
+        )
     if row.overdue and (row.mean_days_late or 0) > triggers["days_late"]:
-        out.append(f"{row.overdue} phản ánh trễ hạn, bình quân trễ {_num(row.mean_days_late)} ngày "
-                   f"(ngưỡng {_num(triggers['days_late'], 0)} ngày).")
+        out.append(
+            f"{row.overdue} phản ánh trễ hạn, bình quân trễ {_num(row.mean_days_late)} ngày "
+            f"(ngưỡng {_num(triggers['days_late'], 0)} ngày)."
+        )
     if row.returned_pct is not None and row.returned_pct > triggers["returned_pct"]:
-        out.append(f"Trả lại {_num(row.returned_pct)}% phản ánh được chuyển đến "
-                   f"({row.returned}/{row.routed}; ngưỡng {_num(triggers['returned_pct'], 0)}%).")
+        out.append(
+            f"Trả lại {_num(row.returned_pct)}% phản ánh được chuyển đến "
+            f"({row.returned}/{row.routed}; ngưỡng {_num(triggers['returned_pct'], 0)}%)."
+        )
     if row.reopened_pct is not None and row.reopened_pct > triggers["reopened_pct"]:
-        out.append(f"{_num(row.reopened_pct)}% phản ánh đã trả lời bị người dân mở lại "
-                   f"({row.reopened}/{row.answered}; ngưỡng {_num(triggers['reopened_pct'], 0)}%).")
+        out.append(
+            f"{_num(row.reopened_pct)}% phản ánh đã trả lời bị người dân mở lại "
+            f"({row.reopened}/{row.answered}; ngưỡng {_num(triggers['reopened_pct'], 0)}%)."
+        )
     if row.mean_rating is not None and row.mean_rating < triggers["mean_rating"]:
-        out.append(f"Mức hài lòng bình quân {_num(row.mean_rating, 2)}/5 qua {row.rating_count} "
-                   f"đánh giá (ngưỡng {_num(triggers['mean_rating'])}).")
+        out.append(
+            f"Mức hài lòng bình quân {_num(row.mean_rating, 2)}/5 qua {row.rating_count} "
+            f"đánh giá (ngưỡng {_num(triggers['mean_rating'])})."
+        )
     if row.clusters >= triggers["clusters"] > 0:
-        out.append(f"{row.clusters} vụ việc bị phản ánh lặp lại "
-                   f"({row.cluster_items} phản ánh trùng đã gộp).")
+        out.append(
+            f"{row.clusters} vụ việc bị phản ánh lặp lại "
+            f"({row.cluster_items} phản ánh trùng đã gộp)."
+        )
     if row.admin_procedure >= triggers["admin_procedure"] > 0:
-        out.append(f"{row.admin_procedure} phản ánh về thủ tục hành chính, công vụ đối với cơ quan.")
+        out.append(
+            f"{row.admin_procedure} phản ánh về thủ tục hành chính, công vụ đối với cơ quan."
+        )
     if row.escalated >= triggers["escalated"] > 0:
         out.append(f"{row.escalated} phản ánh vượt cấp lên cơ quan trung ương.")
     if row.leads >= triggers["leads"] > 0:
-        out.append(f"{row.leads} tố cáo nặc danh có nội dung cụ thể, chứng cứ (nguồn thông tin "
-                   "thanh tra theo Điều 25 Luật Tố cáo).")
-    return out  # fmt: skip
+        out.append(
+            f"{row.leads} tố cáo nặc danh có nội dung cụ thể, chứng cứ (nguồn thông tin "
+            "thanh tra theo Điều 25 Luật Tố cáo)."
+        )
+    return out
 
 
 def score_row(row: IndicatorRow, weights: RiskWeights) -> RiskScore:
@@ -180,15 +233,27 @@ def score_row(row: IndicatorRow, weights: RiskWeights) -> RiskScore:
         w = float(weights.weights.get(key, 0))
         points = 100.0 * w * signal / total_w
         score += points
-        breakdown.append({"indicator": key, "label": INDICATOR_LABELS[key], "value": value,
-                          "signal": round(signal, 4), "weight": w, "points": round(points, 2)})  # fmt: skip
+        breakdown.append(
+            {
+                "indicator": key,
+                "label": INDICATOR_LABELS[key],
+                "value": value,
+                "signal": round(signal, 4),
+                "weight": w,
+                "points": round(points, 2),
+            }
+        )
     labels = row.labels
     return RiskScore(
-        agency_id=labels["agency_id"], agency_code=labels["agency_code"],
-        agency_name=labels["agency_name"], score=round(score, 2), breakdown=breakdown,
-        reasons=reasons_for(row, params["triggers"]), row=row,
+        agency_id=labels["agency_id"],
+        agency_code=labels["agency_code"],
+        agency_name=labels["agency_name"],
+        score=round(score, 2),
+        breakdown=breakdown,
+        reasons=reasons_for(row, params["triggers"]),
+        row=row,
         eligible=row.received >= params["min_received"] or row.leads > 0,
-    )  # fmt: skip
+    )
 
 
 def rank_agencies(period: Period, *, as_of: datetime | None = None) -> list[RiskScore]:
@@ -215,22 +280,28 @@ class ProposedItem:
     planned_end: date
 
     def as_dict(self) -> dict:
-        return {"rank": self.rank, **self.risk.as_dict(),
-                "focus_fields_labels": [FIELD_LABELS.get(f, f) for f in self.risk.focus_fields],
-                "evidence_codes": self.evidence_codes,
-                "planned_start": self.planned_start.isoformat(),
-                "planned_end": self.planned_end.isoformat(),
-                "indicators": self.risk.row.as_dict()}  # fmt: skip
+        return {
+            "rank": self.rank,
+            **self.risk.as_dict(),
+            "focus_fields_labels": [FIELD_LABELS.get(f, f) for f in self.risk.focus_fields],
+            "evidence_codes": self.evidence_codes,
+            "planned_start": self.planned_start.isoformat(),
+            "planned_end": self.planned_end.isoformat(),
+            "indicators": self.risk.row.as_dict(),
+        }
 
 
 def _lead_codes(agency_id: int, period: Period) -> list[str]:
     stmt = (
         select(Complaint.tracking_code)
         .join(InspectionLead, InspectionLead.complaint_id == Complaint.id)
-        .where(InspectionLead.target_agency_id == agency_id,
-               Complaint.received_at >= period.start, Complaint.received_at < period.end)
+        .where(
+            InspectionLead.target_agency_id == agency_id,
+            Complaint.received_at >= period.start,
+            Complaint.received_at < period.end,
+        )
         .order_by(func.lower(Complaint.tracking_code))
-    )  # fmt: skip
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -239,8 +310,11 @@ def propose_items(period: Period, *, as_of: datetime | None = None) -> list[Prop
     evidence; computes only (nothing is written)."""
     weights = current_weights()
     params = weights.params
-    chosen = [s for s in rank_agencies(period, as_of=as_of)
-              if s.eligible and s.reasons and s.score >= params["plan_threshold"]]  # fmt: skip
+    chosen = [
+        s
+        for s in rank_agencies(period, as_of=as_of)
+        if s.eligible and s.reasons and s.score >= params["plan_threshold"]
+    ]
     chosen = chosen[: int(params["max_items"])]
     months = period.next().months()
     items = []

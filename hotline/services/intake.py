@@ -52,7 +52,9 @@ class IntakeResult:
     secret: str | None = None  # shown once, only when the complaint was just created
 
 
-def clean_text(value: object, name: str, errors: dict, *, max_len: int, min_len: int = 0) -> str | None:
+def clean_text(
+    value: object, name: str, errors: dict, *, max_len: int, min_len: int = 0
+) -> str | None:
     """NFC-normalise, drop control characters, trim; record an error instead of raising."""
     if value is None:
         return None
@@ -247,8 +249,13 @@ def submit_and_dispatch(
     result = submit_complaint(data, actor=actor, idempotency_key=idempotency_key)
     if result.created:
         complaint_id = result.complaint.id
-        dispatch(db.session.scalars(select(OutboxJob).where(
-            OutboxJob.complaint_id == complaint_id, OutboxJob.done_at.is_(None))))
+        dispatch(
+            db.session.scalars(
+                select(OutboxJob).where(
+                    OutboxJob.complaint_id == complaint_id, OutboxJob.done_at.is_(None)
+                )
+            )
+        )
         result.complaint = db.session.get(Complaint, complaint_id)  # type: ignore[assignment]
     return result
 

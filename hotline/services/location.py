@@ -28,27 +28,66 @@ LOCATION_SOURCES = ("given", "address", "text", "unresolved")
 
 # Folded prefix token sequences → what they announce.
 CURRENT_PREFIXES: dict[tuple[str, ...], str] = {
-    ("phuong",): "phường", ("p",): "phường", ("f",): "phường",
-    ("xa",): "xã", ("x",): "xã",
-}  # fmt: skip
+    ("phuong",): "phường",
+    ("p",): "phường",
+    ("f",): "phường",
+    ("xa",): "xã",
+    ("x",): "xã",
+}
 TOWNSHIP_PREFIXES: frozenset[tuple[str, ...]] = frozenset({("thi", "tran"), ("tt",)})
-DISTRICT_PREFIXES: frozenset[tuple[str, ...]] = frozenset({
-    ("huyen",), ("h",), ("thanh", "pho"), ("tp",), ("thi", "xa"), ("tx",),
-})  # fmt: skip
+DISTRICT_PREFIXES: frozenset[tuple[str, ...]] = frozenset(
+    {
+        ("huyen",),
+        ("h",),
+        ("thanh", "pho"),
+        ("tp",),
+        ("thi", "xa"),
+        ("tx",),
+    }
+)
 # Đồng Nai and Bình Phước never had a quận: "quận Tân Phú" is in Hồ Chí Minh City.
 FOREIGN_PREFIXES: frozenset[tuple[str, ...]] = frozenset({("quan",), ("q",)})
 # How a prefix word may be written: "phương án", "xả thải", "cơ quan" are not prefixes.
 PREFIX_SPELLINGS: dict[str, frozenset[str]] = {
-    "phuong": frozenset({"phường", "phuong"}), "xa": frozenset({"xã", "xa"}),
-    "huyen": frozenset({"huyện", "huyen"}), "quan": frozenset({"quận"}),
-    "thanh": frozenset({"thành", "thanh"}), "pho": frozenset({"phố", "pho"}),
-    "thi": frozenset({"thị", "thi"}), "tran": frozenset({"trấn", "tran"}),
-}  # fmt: skip
+    "phuong": frozenset({"phường", "phuong"}),
+    "xa": frozenset({"xã", "xa"}),
+    "huyen": frozenset({"huyện", "huyen"}),
+    "quan": frozenset({"quận"}),
+    "thanh": frozenset({"thành", "thanh"}),
+    "pho": frozenset({"phố", "pho"}),
+    "thi": frozenset({"thị", "thi"}),
+    "tran": frozenset({"trấn", "tran"}),
+}
 # A bare name right after one of these is a street, hamlet, park... not the commune itself.
-NOT_A_UNIT_BEFORE = frozenset({
-    "tinh", "duong", "pho", "hem", "kp", "ap", "khu", "to", "so", "cau", "kcn", "benh", "vien",
-    "truong", "cho", "ben", "xe", "nga", "cong", "ty", "tram", "ho", "song", "suoi", "nui",
-})  # fmt: skip
+NOT_A_UNIT_BEFORE = frozenset(
+    {
+        "tinh",
+        "duong",
+        "pho",
+        "hem",
+        "kp",
+        "ap",
+        "khu",
+        "to",
+        "so",
+        "cau",
+        "kcn",
+        "benh",
+        "vien",
+        "truong",
+        "cho",
+        "ben",
+        "xe",
+        "nga",
+        "cong",
+        "ty",
+        "tram",
+        "ho",
+        "song",
+        "suoi",
+        "nui",
+    }
+)
 
 # Former province names that a current unit also carries: bare, they mean the old province.
 PROVINCE_NAMES = frozenset({"binh phuoc"})
@@ -70,8 +109,15 @@ def fold(text: str) -> str:
 
 
 # Southern spellings people type by ear: d/gi/r, tr/ch, s/x, final n/ng/nh, final c/t/ch, i/y.
-_PHONETIC_START = (("ngh", "ng"), ("gi", "d"), ("gh", "g"), ("tr", "ch"), ("r", "d"), ("s", "x"),
-                   ("k", "c"))
+_PHONETIC_START = (
+    ("ngh", "ng"),
+    ("gi", "d"),
+    ("gh", "g"),
+    ("tr", "ch"),
+    ("r", "d"),
+    ("s", "x"),
+    ("k", "c"),
+)
 _PHONETIC_END = (("ng", "n"), ("nh", "n"), ("ch", "t"), ("c", "t"), ("y", "i"))
 
 
@@ -81,7 +127,7 @@ def phonetic(folded: str) -> str:
     for word in folded.split():
         for old, new in _PHONETIC_START:
             if word.startswith(old) and len(word) > len(old):
-                word = new + word[len(old):]
+                word = new + word[len(old) :]
                 break
         for old, new in _PHONETIC_END:
             if word.endswith(old) and len(word) > len(old):
@@ -194,10 +240,11 @@ class LocationMatcher:
     @staticmethod
     def _prefix_at(words: list[str], original: list[str], i: int) -> tuple[int, str]:
         def spelled(n: int) -> bool:
-            return all(original[j] in PREFIX_SPELLINGS.get(words[j], (words[j],))
-                       for j in range(i, i + n))
+            return all(
+                original[j] in PREFIX_SPELLINGS.get(words[j], (words[j],)) for j in range(i, i + n)
+            )
 
-        pair = tuple(words[i:i + 2])
+        pair = tuple(words[i : i + 2])
         if pair in TOWNSHIP_PREFIXES and spelled(2):
             return 2, "township"
         if pair in DISTRICT_PREFIXES and spelled(2):
@@ -221,11 +268,11 @@ class LocationMatcher:
         for n in self.lengths:
             if start + n > len(words):
                 continue
-            name = " ".join(words[start:start + n])
+            name = " ".join(words[start : start + n])
             if name in self.by_name and not _followed_by_number(words, start + n):
                 units = self.by_name[name]
                 if len(units) > 1:  # Lộc Thành / Lộc Thạnh: only the diacritics tell them apart
-                    written = " ".join(original[start:start + n])
+                    written = " ".join(original[start : start + n])
                     units = [u for u in units if self.original[u.code] == written]
                     if len(units) != 1:
                         return None
@@ -260,7 +307,7 @@ class LocationMatcher:
 
     def _legacy(self, words: list[str], start: int) -> Match | None:
         for n in (3, 2, 1):
-            name = " ".join(words[start:start + n])
+            name = " ".join(words[start : start + n])
             if start + n <= len(words) and name in self.legacy:
                 return Match(self.legacy[name], SCORE_LEGACY_DISTRICT, name, "legacy_district")
         return None
@@ -270,13 +317,15 @@ class LocationMatcher:
         for n in self.lengths:
             if start + n > len(words) or _followed_by_number(words, start + n):
                 continue
-            candidate = " ".join(words[start:start + n])
+            candidate = " ".join(words[start : start + n])
             alike = self.by_sound.get(phonetic(candidate))
             if alike and len(alike) == 1 and len(self.by_name[alike[0]]) == 1:
-                return Match(self.by_name[alike[0]][0].code, SCORE_SOUND_ALIKE, candidate,
-                             "sound_alike")
-            for name in difflib.get_close_matches(candidate, self.names_by_len[n], n=1,
-                                                  cutoff=0.85):
+                return Match(
+                    self.by_name[alike[0]][0].code, SCORE_SOUND_ALIKE, candidate, "sound_alike"
+                )
+            for name in difflib.get_close_matches(
+                candidate, self.names_by_len[n], n=1, cutoff=0.85
+            ):
                 ratio = difflib.SequenceMatcher(None, candidate, name).ratio()
                 # Short names differ in one letter from other real places (Tam Hiệp / Tân Hiệp).
                 if (len(name) <= 8 and ratio < 0.9) or len(self.by_name[name]) > 1:
@@ -320,8 +369,11 @@ def resolve_location(
     matcher = get_matcher()
     if ward_code is not None and ward_code in matcher.units:
         return LocationResult(ward_code, "given", 1.0, None)
-    for source, value, bare in (("address", address, True), ("text", text, False),
-                                ("address", home_address, True)):
+    for source, value, bare in (
+        ("address", address, True),
+        ("text", text, False),
+        ("address", home_address, True),
+    ):
         match = matcher.find(value, allow_bare=bare)
         if match is not None:
             return LocationResult(match.ward_code, source, round(match.score, 3), match.matched)
@@ -331,15 +383,24 @@ def resolve_location(
 def locate_complaint(complaint: Complaint, *, force: bool = False) -> LocationResult:
     """Resolve and store where the complaint happened (once, unless ``force``). Flushes nothing."""
     if complaint.location_source and complaint.location_source != "unresolved" and not force:
-        return LocationResult(complaint.ward_code, complaint.location_source,
-                              complaint.location_confidence, complaint.location_match)
+        return LocationResult(
+            complaint.ward_code,
+            complaint.location_source,
+            complaint.location_confidence,
+            complaint.location_match,
+        )
     given = complaint.ward_code if complaint.location_source in (None, "given") else None
-    result = resolve_location(given, complaint.location_text, complaint.content,
-                              complaint.citizen_address)
+    result = resolve_location(
+        given, complaint.location_text, complaint.content, complaint.citizen_address
+    )
     complaint.ward_code = result.ward_code
     complaint.location_source = result.source
     complaint.location_confidence = result.confidence
     complaint.location_match = result.matched[:200] if result.matched else None
-    log.info("location.resolved complaint_id=%s source=%s ward=%s", complaint.id, result.source,
-             result.ward_code)
+    log.info(
+        "location.resolved complaint_id=%s source=%s ward=%s",
+        complaint.id,
+        result.source,
+        result.ward_code,
+    )
     return result

@@ -16,7 +16,9 @@ from hotline.services.status import PUBLIC_STATES, STATE_LABELS
 NOT_FOUND = "Không tìm thấy phản ánh với mã và thông tin xác thực đã nhập."
 
 
-def find_for_citizen(code: str, phone_last4: str | None = None, secret: str | None = None) -> Complaint:
+def find_for_citizen(
+    code: str, phone_last4: str | None = None, secret: str | None = None
+) -> Complaint:
     """The complaint if the second factor matches; NotFound with one message for every miss."""
     canonical = normalise_tracking_code(code or "")
     complaint = None
@@ -67,7 +69,9 @@ def public_view(complaint: Complaint) -> dict:
         "deadline": main.deadline_at.isoformat() if main.deadline_at else None,
         "overdue": main.is_overdue,
         "answer": main.public_answer,
-        "merged_into": None if main is complaint else {
+        "merged_into": None
+        if main is complaint
+        else {
             "status": citizen_status(main.state),
             "status_label": STATE_LABELS[citizen_status(main.state)],
             "answered_at": main.answered_at.isoformat() if main.answered_at else None,
@@ -82,4 +86,3 @@ def public_view(complaint: Complaint) -> dict:
             for ev in public_timeline(complaint)
         ],
     }
-

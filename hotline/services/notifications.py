@@ -71,10 +71,11 @@ def build_message(row: OutboxJob, complaint: Complaint) -> EmailMessage | None:
     kind = row.payload["notification"]
     base = settings.public_base_url.rstrip("/")
     text = render_template(
-        f"email/{kind}.txt", c=complaint,
+        f"email/{kind}.txt",
+        c=complaint,
         inbox_url=f"{base}/co-quan/{complaint.tracking_code}",
         status_url=f"{base}/tra-cuu/{complaint.tracking_code}",
-    )  # fmt: skip
+    )
     subject, _, body = text.strip().partition("\n")
     msg = EmailMessage()
     msg["Subject"] = subject.strip()
@@ -99,9 +100,11 @@ def deliver(outbox_id: int) -> str:
     after MAX_ATTEMPTS hand-overs it is given up, still listed for the admins.
     """
     row = db.session.scalar(
-        select(OutboxJob).where(OutboxJob.id == outbox_id)
-        .with_for_update().execution_options(populate_existing=True)
-    )  # fmt: skip
+        select(OutboxJob)
+        .where(OutboxJob.id == outbox_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if row is None or row.done_at is not None or row.job != "notify":
         db.session.rollback()
         return "skipped"
@@ -111,8 +114,11 @@ def deliver(outbox_id: int) -> str:
         row.done_at = utcnow()
         row.last_error = SKIPPED_NO_RECIPIENT if msg is None else SKIPPED_NO_SMTP
         db.session.commit()
-        log.info("notify.skipped outbox_id=%s reason=%s", outbox_id,
-                 "no_recipient" if msg is None else "no_smtp")
+        log.info(
+            "notify.skipped outbox_id=%s reason=%s",
+            outbox_id,
+            "no_recipient" if msg is None else "no_smtp",
+        )
         return "skipped"
     try:
         send_email(msg)
@@ -125,14 +131,22 @@ def deliver(outbox_id: int) -> str:
             error = f"abandoned after {row.attempts} attempts; {error}"
         row.last_error = error[:500]
         db.session.commit()
-        log.warning("notify.failed outbox_id=%s complaint_id=%s error=%s",
-                    outbox_id, row.complaint_id, error)
+        log.warning(
+            "notify.failed outbox_id=%s complaint_id=%s error=%s",
+            outbox_id,
+            row.complaint_id,
+            error,
+        )
         return "failed"
     row.done_at = utcnow()
     row.last_error = None
     db.session.commit()
-    log.info("notify.sent outbox_id=%s complaint_id=%s kind=%s",
-             outbox_id, row.complaint_id, row.payload.get("notification"))
+    log.info(
+        "notify.sent outbox_id=%s complaint_id=%s kind=%s",
+        outbox_id,
+        row.complaint_id,
+        row.payload.get("notification"),
+    )
     return "sent"
 
 

@@ -18,11 +18,15 @@ log = logging.getLogger(__name__)
 
 
 def _pick(clause, marker, limit: int) -> list[Complaint]:
-    return list(db.session.scalars(
-        select(Complaint).where(clause, marker.is_(None))
-        .order_by(Complaint.deadline_at, Complaint.id).limit(limit)
-        .with_for_update(skip_locked=True)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            select(Complaint)
+            .where(clause, marker.is_(None))
+            .order_by(Complaint.deadline_at, Complaint.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
 
 
 def mark_overdue(now: datetime | None = None, limit: int = 500) -> list[int]:
@@ -31,8 +35,12 @@ def mark_overdue(now: datetime | None = None, limit: int = 500) -> list[int]:
     rows = _pick(overdue_clause(now), Complaint.overdue_notified_at, limit)
     for complaint in rows:
         complaint.overdue_notified_at = now
-        record_event(complaint, "overdue", note="Đã quá hạn xử lý.",
-                     data={"deadline": complaint.deadline_at.isoformat()})
+        record_event(
+            complaint,
+            "overdue",
+            note="Đã quá hạn xử lý.",
+            data={"deadline": complaint.deadline_at.isoformat()},
+        )
         queue_notification(complaint, "overdue")
     if rows:
         log.info("reminders.overdue count=%s", len(rows))
@@ -45,8 +53,12 @@ def remind_due_soon(now: datetime | None = None, limit: int = 500) -> list[int]:
     rows = _pick(due_soon_clause(now), Complaint.due_soon_notified_at, limit)
     for complaint in rows:
         complaint.due_soon_notified_at = now
-        record_event(complaint, "due_soon", note="Sắp đến hạn xử lý (nhắc việc).",
-                     data={"deadline": complaint.deadline_at.isoformat()})
+        record_event(
+            complaint,
+            "due_soon",
+            note="Sắp đến hạn xử lý (nhắc việc).",
+            data={"deadline": complaint.deadline_at.isoformat()},
+        )
         queue_notification(complaint, "due_soon")
     if rows:
         log.info("reminders.due_soon count=%s", len(rows))

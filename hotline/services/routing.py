@@ -26,7 +26,7 @@ class Route:
 
 
 def scope_for(ward_code: int | None) -> str:
-    """"commune" when the place is known, else "province"."""
+    """ "commune" when the place is known, else "province"."""
     return "commune" if ward_code else "province"
 
 
@@ -48,8 +48,9 @@ def keyword_in(keywords: list[str] | None, folded_text: str) -> str | None:
     return None
 
 
-def rule_matches(rule: RoutingRule, field: str | None, kind: str | None, ward_code: int | None,
-                 folded_text: str) -> tuple[bool, str | None]:
+def rule_matches(
+    rule: RoutingRule, field: str | None, kind: str | None, ward_code: int | None, folded_text: str
+) -> tuple[bool, str | None]:
     """(matches?, keyword that matched). Empty criteria match anything."""
     if rule.field and rule.field != field:
         return False, None
@@ -66,11 +67,14 @@ def rule_matches(rule: RoutingRule, field: str | None, kind: str | None, ward_co
 
 
 def active_rules() -> list[RoutingRule]:
-    return list(db.session.scalars(
-        select(RoutingRule).where(RoutingRule.active.is_(True))
-        .options(selectinload(RoutingRule.agency))
-        .order_by(RoutingRule.priority, RoutingRule.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            select(RoutingRule)
+            .where(RoutingRule.active.is_(True))
+            .options(selectinload(RoutingRule.agency))
+            .order_by(RoutingRule.priority, RoutingRule.id)
+        )
+    )
 
 
 def choose_route(
@@ -102,8 +106,14 @@ def agency_for(rule: RoutingRule, ward_code: int | None) -> Agency | None:
     return None
 
 
-def explain(agency: Agency, field: str | None, kind: str | None, ward_code: int | None,
-            rule: RoutingRule | None = None, keyword: str | None = None) -> str:
+def explain(
+    agency: Agency,
+    field: str | None,
+    kind: str | None,
+    ward_code: int | None,
+    rule: RoutingRule | None = None,
+    keyword: str | None = None,
+) -> str:
     """What staff read, e.g. "Sở Nông nghiệp và Môi trường — lĩnh vực đất đai, phạm vi cấp tỉnh"."""
     parts = []
     if field:

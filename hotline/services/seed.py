@@ -41,22 +41,92 @@ PROVINCIAL_BODIES = [
 
 # priority, field, kind, scope, keywords, agency code (None = commune of the place), explanation
 DEFAULT_RULES = [
-    (10, "urban_services", None, None, ["mất điện", "cúp điện", "cắt điện", "điện lực",
-                                         "tiền điện", "hóa đơn điện", "điện áp", "điện yếu",
-                                         "chập điện", "công tơ điện", "trạm biến áp"], "DIENLUC",
-     "cung cấp điện"),
-    (11, "urban_services", None, None, ["nước sinh hoạt", "cấp nước", "mất nước", "cúp nước",
-                                         "nước máy", "nước sạch", "đồng hồ nước", "tiền nước",
-                                         "nước yếu"], "CAPNUOC",
-     "cấp nước sinh hoạt"),
-    (12, "social", None, None, ["bảo hiểm xã hội", "bhxh", "bảo hiểm y tế", "bhyt", "thẻ bảo hiểm",
-                                 "lương hưu", "thất nghiệp"], "BHXH", "bảo hiểm"),
+    (
+        10,
+        "urban_services",
+        None,
+        None,
+        [
+            "mất điện",
+            "cúp điện",
+            "cắt điện",
+            "điện lực",
+            "tiền điện",
+            "hóa đơn điện",
+            "điện áp",
+            "điện yếu",
+            "chập điện",
+            "công tơ điện",
+            "trạm biến áp",
+        ],
+        "DIENLUC",
+        "cung cấp điện",
+    ),
+    (
+        11,
+        "urban_services",
+        None,
+        None,
+        [
+            "nước sinh hoạt",
+            "cấp nước",
+            "mất nước",
+            "cúp nước",
+            "nước máy",
+            "nước sạch",
+            "đồng hồ nước",
+            "tiền nước",
+            "nước yếu",
+        ],
+        "CAPNUOC",
+        "cấp nước sinh hoạt",
+    ),
+    (
+        12,
+        "social",
+        None,
+        None,
+        [
+            "bảo hiểm xã hội",
+            "bhxh",
+            "bảo hiểm y tế",
+            "bhyt",
+            "thẻ bảo hiểm",
+            "lương hưu",
+            "thất nghiệp",
+        ],
+        "BHXH",
+        "bảo hiểm",
+    ),
     (13, "investment", None, None, ["khu công nghiệp", "kcn"], "BQLKCN", "trong khu công nghiệp"),
-    (14, "traffic", None, None, ["đua xe", "xe quá tải", "csgt", "cảnh sát giao thông",
-                                  "vi phạm giao thông", "lấn làn", "trật tự giao thông",
-                                  "tai nạn giao thông", "quá tốc độ"], "CAT", "trật tự giao thông"),
-    (15, "construction", None, None, ["giấy phép xây dựng", "cấp phép xây dựng", "gpxd"], "SXD",
-     "cấp phép xây dựng"),
+    (
+        14,
+        "traffic",
+        None,
+        None,
+        [
+            "đua xe",
+            "xe quá tải",
+            "csgt",
+            "cảnh sát giao thông",
+            "vi phạm giao thông",
+            "lấn làn",
+            "trật tự giao thông",
+            "tai nạn giao thông",
+            "quá tốc độ",
+        ],
+        "CAT",
+        "trật tự giao thông",
+    ),
+    (
+        15,
+        "construction",
+        None,
+        None,
+        ["giấy phép xây dựng", "cấp phép xây dựng", "gpxd"],
+        "SXD",
+        "cấp phép xây dựng",
+    ),
     (20, "land", None, "commune", [], None, "vụ việc tại địa phương"),
     (21, "land", None, "province", [], "SNNMT", ""),
     (22, "environment", None, "commune", [], None, "vụ việc tại địa phương"),
@@ -73,26 +143,76 @@ DEFAULT_RULES = [
     (33, "health", None, None, [], "SYT", ""),
     (34, "education", None, None, [], "SGDDT", ""),
     (35, "public_order", None, None, [], "CAT", ""),
-    (36, "admin_procedure", None, "commune", [], None, "hồ sơ tại UBND xã; Sở Nội vụ được thông báo"),
+    (
+        36,
+        "admin_procedure",
+        None,
+        "commune",
+        [],
+        None,
+        "hồ sơ tại UBND xã; Sở Nội vụ được thông báo",
+    ),
     (37, "admin_procedure", None, "province", [], "SNV", "cơ quan giữ hồ sơ chưa xác định"),
     # "other" has no rule on purpose: it goes to a supervisor (needs_review).
 ]
 
 # kind, effective_from, accept_days, accept_unit, resolve_days, resolve_unit, legal basis
 SLA_POLICIES = [
-    ("khieu_nai", date(2012, 7, 1), 10, "working", 30, "calendar",
-     "Luật Khiếu nại 2011, Điều 27–28: thụ lý 10 ngày làm việc; giải quyết 30 ngày"),
-    ("khieu_nai", date(2026, 7, 1), 7, "working", 30, "calendar",
-     "Luật Khiếu nại (sửa đổi bởi Luật 136/2025/QH15), Nghị định 155/2026: thụ lý 7 ngày làm "
-     "việc; giải quyết 30 ngày"),
-    ("to_cao", date(2019, 1, 1), 7, "working", 30, "calendar",
-     "Luật Tố cáo 2018, Điều 24, 30: thụ lý 7 ngày làm việc; giải quyết 30 ngày"),
-    ("phan_anh", date(2014, 7, 1), 1, "working", 5, "working",
-     "Luật Tiếp công dân 2013, Điều 28; thực tiễn 1022: chuyển 1 ngày, trả lời 5 ngày làm việc"),
-    ("kien_nghi", date(2014, 7, 1), 1, "working", 5, "working",
-     "Luật Tiếp công dân 2013, Điều 28; thực tiễn 1022: chuyển 1 ngày, trả lời 5 ngày làm việc"),
-    ("hoi_dap", date(2014, 7, 1), None, "working", 3, "working",
-     "Thực tiễn Tổng đài 1022: trả lời trong 3 ngày làm việc"),
+    (
+        "khieu_nai",
+        date(2012, 7, 1),
+        10,
+        "working",
+        30,
+        "calendar",
+        "Luật Khiếu nại 2011, Điều 27–28: thụ lý 10 ngày làm việc; giải quyết 30 ngày",
+    ),
+    (
+        "khieu_nai",
+        date(2026, 7, 1),
+        7,
+        "working",
+        30,
+        "calendar",
+        "Luật Khiếu nại (sửa đổi bởi Luật 136/2025/QH15), Nghị định 155/2026: thụ lý 7 ngày làm "
+        "việc; giải quyết 30 ngày",
+    ),
+    (
+        "to_cao",
+        date(2019, 1, 1),
+        7,
+        "working",
+        30,
+        "calendar",
+        "Luật Tố cáo 2018, Điều 24, 30: thụ lý 7 ngày làm việc; giải quyết 30 ngày",
+    ),
+    (
+        "phan_anh",
+        date(2014, 7, 1),
+        1,
+        "working",
+        5,
+        "working",
+        "Luật Tiếp công dân 2013, Điều 28; thực tiễn 1022: chuyển 1 ngày, trả lời 5 ngày làm việc",
+    ),
+    (
+        "kien_nghi",
+        date(2014, 7, 1),
+        1,
+        "working",
+        5,
+        "working",
+        "Luật Tiếp công dân 2013, Điều 28; thực tiễn 1022: chuyển 1 ngày, trả lời 5 ngày làm việc",
+    ),
+    (
+        "hoi_dap",
+        date(2014, 7, 1),
+        None,
+        "working",
+        3,
+        "working",
+        "Thực tiễn Tổng đài 1022: trả lời trong 3 ngày làm việc",
+    ),
 ]
 
 
@@ -144,11 +264,16 @@ def seed_routing_rules() -> int:
     for priority, field, kind, scope, keywords, code, explanation in DEFAULT_RULES:
         db.session.add(
             RoutingRule(
-                priority=priority, field=field, kind=kind, scope=scope, keywords=keywords,
-                agency=agencies[code] if code else None, local_commune=code is None,
+                priority=priority,
+                field=field,
+                kind=kind,
+                scope=scope,
+                keywords=keywords,
+                agency=agencies[code] if code else None,
+                local_commune=code is None,
                 explanation=explanation,
             )
-        )  # fmt: skip
+        )
     return len(DEFAULT_RULES)
 
 
@@ -158,10 +283,15 @@ def seed_sla_policies() -> int:
     for kind, start, accept, accept_unit, resolve, resolve_unit, basis in SLA_POLICIES:
         db.session.add(
             SlaPolicy(
-                kind=kind, effective_from=start, accept_days=accept, accept_unit=accept_unit,
-                resolve_days=resolve, resolve_unit=resolve_unit, legal_basis=basis,
+                kind=kind,
+                effective_from=start,
+                accept_days=accept,
+                accept_unit=accept_unit,
+                resolve_days=resolve,
+                resolve_unit=resolve_unit,
+                legal_basis=basis,
             )
-        )  # fmt: skip
+        )
     return len(SLA_POLICIES)
 
 

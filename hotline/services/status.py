@@ -17,8 +17,9 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     # X → "assigned" after assignment is a supervisor's reassignment to another agency;
     # "extended" → "extended" is a second extension (Luật Tố cáo allows two when complex).
     "assigned": frozenset({"accepted", "returned", "rejected", "merged", "split", "assigned"}),
-    "accepted": frozenset({"answered", "extended", "paused", "returned", "rejected", "merged",
-                           "assigned"}),
+    "accepted": frozenset(
+        {"answered", "extended", "paused", "returned", "rejected", "merged", "assigned"}
+    ),
     "extended": frozenset({"answered", "paused", "rejected", "extended", "assigned"}),
     "paused": frozenset({"accepted", "extended"}),
     "answered": frozenset({"closed", "reopened"}),
@@ -32,9 +33,20 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Changes the citizen sees on the status page; the rest stay internal.
 PUBLIC_STATES = frozenset(
-    {"received", "assigned", "accepted", "extended", "paused", "answered", "closed", "reopened",
-     "rejected", "merged", "split"}
-)  # fmt: skip
+    {
+        "received",
+        "assigned",
+        "accepted",
+        "extended",
+        "paused",
+        "answered",
+        "closed",
+        "reopened",
+        "rejected",
+        "merged",
+        "split",
+    }
+)
 
 STATE_LABELS = {
     "received": "Đã tiếp nhận",

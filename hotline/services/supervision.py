@@ -47,20 +47,27 @@ def reassign(complaint: Complaint, actor: User, agency: Agency | None, reason: o
         raise ValidationError("Cần chọn cơ quan xử lý.", {"agency": "Cần chọn cơ quan xử lý."})
     require_state(complaint, "reassign")
     if complaint.agency_id == agency.id:
-        raise ValidationError("Phản ánh đang ở chính cơ quan này.",
-                              {"agency": "Chọn một cơ quan khác."})
+        raise ValidationError(
+            "Phản ánh đang ở chính cơ quan này.", {"agency": "Chọn một cơ quan khác."}
+        )
     previous = complaint.agency.code if complaint.agency else None
     complaint.agency = agency
     complaint.routing_rule_id = None
     complaint.routing_explanation = f"{agency.name} — giám sát viên chuyển: {reason}"
-    transition(complaint, "assigned", actor=actor, action="reassigned",
-               note=f"Chuyển đến {agency.name}.",
-               data={"from_agency": previous, "agency": agency.code, "reason": reason})
+    transition(
+        complaint,
+        "assigned",
+        actor=actor,
+        action="reassigned",
+        note=f"Chuyển đến {agency.name}.",
+        data={"from_agency": previous, "agency": agency.code, "reason": reason},
+    )
     queue_notification(complaint, "assigned")
 
 
-def decide_extension(complaint: Complaint, actor: User, approve: bool,
-                     note: str | None = None) -> None:
+def decide_extension(
+    complaint: Complaint, actor: User, approve: bool, note: str | None = None
+) -> None:
     """Approve (state extended, deadline moved) or deny the pending request; both are events."""
     authorize(actor, "approve_extension" if approve else "deny_extension")
     request = pending_extension(complaint)
@@ -73,14 +80,28 @@ def decide_extension(complaint: Complaint, actor: User, approve: bool,
         base = local_date(old) if old is not None else local_date(utcnow())
         new = end_of_local_day(add_days(base, request.days, request.unit))
         set_deadline(complaint, new)
-        transition(complaint, "extended", actor=actor, action="extension_approved",
-                   note=note or f"Gia hạn {request.days} ngày: {request.reason}",
-                   data={"request_id": request.id, "days": request.days, "unit": request.unit,
-                         "old_deadline": old.isoformat() if old else None,
-                         "new_deadline": new.isoformat()})
+        transition(
+            complaint,
+            "extended",
+            actor=actor,
+            action="extension_approved",
+            note=note or f"Gia hạn {request.days} ngày: {request.reason}",
+            data={
+                "request_id": request.id,
+                "days": request.days,
+                "unit": request.unit,
+                "old_deadline": old.isoformat() if old else None,
+                "new_deadline": new.isoformat(),
+            },
+        )
     else:
-        record_event(complaint, "extension_denied", actor=actor, note=note or "Không chấp thuận.",
-                     data={"request_id": request.id})
+        record_event(
+            complaint,
+            "extension_denied",
+            actor=actor,
+            note=note or "Không chấp thuận.",
+            data={"request_id": request.id},
+        )
     request.status = "approved" if approve else "denied"
     request.decided_at = utcnow()
     request.decided_by_id = actor.id
@@ -93,8 +114,13 @@ def pause(complaint: Complaint, actor: User, reason: object) -> None:
     reason = clean_text(reason, "reason", "lý do tạm đình chỉ")
     require_state(complaint, "pause")
     complaint.paused_at = utcnow()
-    transition(complaint, "paused", actor=actor, note=reason,
-               data={"resume_to": "extended" if complaint.state == "extended" else "accepted"})
+    transition(
+        complaint,
+        "paused",
+        actor=actor,
+        note=reason,
+        data={"resume_to": "extended" if complaint.state == "extended" else "accepted"},
+    )
 
 
 def paused_working_days(start_day, end_day) -> int:
@@ -121,11 +147,19 @@ def resume(complaint: Complaint, actor: User, reason: object) -> int:
     if old is not None and days:
         set_deadline(complaint, end_of_local_day(add_working_days(local_date(old), days)))
     complaint.paused_at = None
-    transition(complaint, back_to, actor=actor, action="resumed", note=reason, public=True,
-               data={"paused_working_days": days,
-                     "old_deadline": old.isoformat() if old else None,
-                     "new_deadline": complaint.deadline_at.isoformat()
-                     if complaint.deadline_at else None})
+    transition(
+        complaint,
+        back_to,
+        actor=actor,
+        action="resumed",
+        note=reason,
+        public=True,
+        data={
+            "paused_working_days": days,
+            "old_deadline": old.isoformat() if old else None,
+            "new_deadline": complaint.deadline_at.isoformat() if complaint.deadline_at else None,
+        },
+    )
     return days
 
 
@@ -151,8 +185,9 @@ def _check_parts(parts: list[SplitPart]) -> None:
         raise ValidationError("Thông tin tách phản ánh chưa hợp lệ.", errors)
 
 
-def split(complaint: Complaint, actor: User, parts: list[SplitPart],
-          note: str | None = None) -> list[Complaint]:
+def split(
+    complaint: Complaint, actor: User, parts: list[SplitPart], note: str | None = None
+) -> list[Complaint]:
     """Divide a mixed submission: each part is its own complaint (parent_id set) with its own
     field, kind, agency and clock; the parent ends in state ``split``. The citizen keeps the
     same second factor for every part."""
@@ -162,30 +197,63 @@ def split(complaint: Complaint, actor: User, parts: list[SplitPart],
     children = []
     for part in parts:
         child = Complaint(
-            tracking_code=new_tracking_code(), received_at=complaint.received_at,
-            channel=complaint.channel, citizen_name=complaint.citizen_name,
-            citizen_phone=complaint.citizen_phone, citizen_email=complaint.citizen_email,
-            citizen_address=complaint.citizen_address, secret_hash=complaint.secret_hash,
-            ward_code=complaint.ward_code, location_text=complaint.location_text,
-            location_source=complaint.location_source, content=part.content.strip(),
-            anonymous=complaint.anonymous, confidential=complaint.confidential,
-            escalated_to_central=complaint.escalated_to_central, parent=complaint,
-            state="received", field=part.field, kind=part.kind,
-        )  # fmt: skip
+            tracking_code=new_tracking_code(),
+            received_at=complaint.received_at,
+            channel=complaint.channel,
+            citizen_name=complaint.citizen_name,
+            citizen_phone=complaint.citizen_phone,
+            citizen_email=complaint.citizen_email,
+            citizen_address=complaint.citizen_address,
+            secret_hash=complaint.secret_hash,
+            ward_code=complaint.ward_code,
+            location_text=complaint.location_text,
+            location_source=complaint.location_source,
+            content=part.content.strip(),
+            anonymous=complaint.anonymous,
+            confidential=complaint.confidential,
+            escalated_to_central=complaint.escalated_to_central,
+            parent=complaint,
+            state="received",
+            field=part.field,
+            kind=part.kind,
+        )
         db.session.add(child)
-        record_event(child, "received", actor=actor, to_state="received", public=True,
-                     note=f"Tách từ phản ánh {complaint.tracking_code}.",
-                     data={"split_from": complaint.tracking_code})
-        db.session.add(TriageResult(complaint=child, source="manual", field=part.field,
-                                    kind=part.kind, actor_id=actor.id))
-        transition(child, "triaged", actor=actor, note="Phân loại khi tách phản ánh.",
-                   data={"field": part.field, "kind": part.kind})
+        record_event(
+            child,
+            "received",
+            actor=actor,
+            to_state="received",
+            public=True,
+            note=f"Tách từ phản ánh {complaint.tracking_code}.",
+            data={"split_from": complaint.tracking_code},
+        )
+        db.session.add(
+            TriageResult(
+                complaint=child,
+                source="manual",
+                field=part.field,
+                kind=part.kind,
+                actor_id=actor.id,
+            )
+        )
+        transition(
+            child,
+            "triaged",
+            actor=actor,
+            note="Phân loại khi tách phản ánh.",
+            data={"field": part.field, "kind": part.kind},
+        )
         _route_child(child, actor)
         children.append(child)
     db.session.flush()
-    transition(complaint, "split", actor=actor, note=(note or "").strip() or
-               "Tách thành các nội dung riêng: " + ", ".join(c.tracking_code for c in children),
-               data={"children": [c.tracking_code for c in children]})
+    transition(
+        complaint,
+        "split",
+        actor=actor,
+        note=(note or "").strip()
+        or "Tách thành các nội dung riêng: " + ", ".join(c.tracking_code for c in children),
+        data={"children": [c.tracking_code for c in children]},
+    )
     return children
 
 
@@ -208,13 +276,26 @@ def grant_identity(complaint: Complaint, actor: User, reason: object) -> Identit
     reason = clean_text(reason, "reason", "lý do cho phép")
     if complaint.agency is None:
         raise InvalidTransition("Phản ánh chưa được chuyển cho cơ quan nào.")
-    existing = db.session.scalar(select(IdentityGrant).where(
-        IdentityGrant.complaint_id == complaint.id, IdentityGrant.agency_id == complaint.agency.id))
+    existing = db.session.scalar(
+        select(IdentityGrant).where(
+            IdentityGrant.complaint_id == complaint.id,
+            IdentityGrant.agency_id == complaint.agency.id,
+        )
+    )
     if existing is not None:
         return existing
-    grant = IdentityGrant(complaint_id=complaint.id, agency_id=complaint.agency.id,
-                          granted_by_id=actor.id, reason=reason)
+    grant = IdentityGrant(
+        complaint_id=complaint.id,
+        agency_id=complaint.agency.id,
+        granted_by_id=actor.id,
+        reason=reason,
+    )
     db.session.add(grant)
-    record_event(complaint, "identity_granted", actor=actor, note=reason,
-                 data={"agency": complaint.agency.code})
+    record_event(
+        complaint,
+        "identity_granted",
+        actor=actor,
+        note=reason,
+        data={"agency": complaint.agency.code},
+    )
     return grant

@@ -83,15 +83,19 @@ def _claim(outbox_id: int) -> tuple[OutboxJob, Complaint] | None:
     when there is nothing to do. FOR UPDATE serialises two deliveries on PostgreSQL."""
     _begin_write()
     row = db.session.scalar(
-        select(OutboxJob).where(OutboxJob.id == outbox_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(OutboxJob)
+        .where(OutboxJob.id == outbox_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if row is None or row.done_at is not None:
         db.session.rollback()
         return None
     complaint = row.complaint_id and db.session.scalar(
-        select(Complaint).where(Complaint.id == row.complaint_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(Complaint)
+        .where(Complaint.id == row.complaint_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if not complaint or complaint.state not in TRIAGE_PENDING:
         row.done_at = utcnow()
@@ -117,15 +121,22 @@ def run_triage_job(outbox_id: int) -> str:
     except Exception as exc:
         db.session.rollback()
         # A database error's message carries the statement's parameters (PII): type only.
-        log.error("triage.failed outbox_id=%s error=%s", outbox_id, type(exc).__name__,
-                  exc_info=not isinstance(exc, StatementError))
+        log.error(
+            "triage.failed outbox_id=%s error=%s",
+            outbox_id,
+            type(exc).__name__,
+            exc_info=not isinstance(exc, StatementError),
+        )
         claimed = _claim(outbox_id)
         if claimed is None:
             return "skipped"
         row, complaint = claimed
-        transition(complaint, "needs_review",
-                   note="Không phân loại tự động được; cần phân loại thủ công.",
-                   data={"error": type(exc).__name__})
+        transition(
+            complaint,
+            "needs_review",
+            note="Không phân loại tự động được; cần phân loại thủ công.",
+            data={"error": type(exc).__name__},
+        )
         row.last_error = f"triage: {type(exc).__name__}"
         outcome = "needs_review"
     else:
@@ -144,7 +155,9 @@ def auto_triage(complaint: Complaint) -> str:
     locate_complaint(complaint)  # the ward decides the scope of routing (and the triage queue)
     classifier = get_classifier()
     if classifier is None:
-        transition(complaint, "needs_review", note="Chưa có mô hình phân loại; cần phân loại thủ công.")
+        transition(
+            complaint, "needs_review", note="Chưa có mô hình phân loại; cần phân loại thủ công."
+        )
         return "needs_review"
     prediction = classifier.predict(complaint.content)
     db.session.add(
@@ -170,9 +183,16 @@ def auto_triage(complaint: Complaint) -> str:
     complaint.field, complaint.kind = prediction.field, prediction.kind
     propose_duplicate(complaint)
     route = choose_route(prediction.field, prediction.kind, complaint.ward_code, complaint.content)
-    transition(complaint, "triaged", note="Phân loại tự động.",
-               data={"field": prediction.field, "kind": prediction.kind,
-                     "model_version": prediction.model_version})
+    transition(
+        complaint,
+        "triaged",
+        note="Phân loại tự động.",
+        data={
+            "field": prediction.field,
+            "kind": prediction.kind,
+            "model_version": prediction.model_version,
+        },
+    )
     if route is None:
         transition(complaint, "needs_review", note="Không có quy tắc định tuyến phù hợp.")
         return "needs_review"
@@ -180,9 +200,12 @@ def auto_triage(complaint: Complaint) -> str:
 
     if route.agency.id in excluded_agency_ids(complaint):
         # The agency already returned this item: never route it back there automatically.
-        transition(complaint, "needs_review",
-                   note=f"{route.agency.name} đã trả lại phản ánh này; cần phân loại thủ công.",
-                   data={"excluded_agency": route.agency.code})
+        transition(
+            complaint,
+            "needs_review",
+            note=f"{route.agency.name} đã trả lại phản ánh này; cần phân loại thủ công.",
+            data={"excluded_agency": route.agency.code},
+        )
         return "needs_review"
     assign(complaint, route)
     return "assigned"
@@ -232,15 +255,25 @@ def manual_triage(
     corrects = model is not None and (model.field != field or model.kind != kind)
     db.session.add(
         TriageResult(
-            complaint=complaint, source="manual", field=field, kind=kind,
-            agency_id=agency.id, actor_id=actor.id, corrects_model=corrects,
+            complaint=complaint,
+            source="manual",
+            field=field,
+            kind=kind,
+            agency_id=agency.id,
+            actor_id=actor.id,
+            corrects_model=corrects,
             model_version=model.model_version if model else None,
         )
-    )  # fmt: skip
+    )
     complaint.field, complaint.kind = field, kind
     locate_complaint(complaint)
-    transition(complaint, "triaged", actor=actor, note=note or "Phân loại thủ công.",
-               data={"field": field, "kind": kind})
+    transition(
+        complaint,
+        "triaged",
+        actor=actor,
+        note=note or "Phân loại thủ công.",
+        data={"field": field, "kind": kind},
+    )
     propose_duplicate(complaint)
     route = choose_route(field, kind, complaint.ward_code, complaint.content)
     if route is None or route.agency.id != agency.id:  # the supervisor overrode the rules

@@ -71,8 +71,12 @@ def smtp():
 @pytest.fixture
 def settings(base_settings, smtp):
     """The app sends through the local SMTP server."""
-    return dataclasses.replace(base_settings, smtp_host="127.0.0.1", smtp_port=smtp.port,
-                               public_base_url="https://1022.dongnai.example")
+    return dataclasses.replace(
+        base_settings,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        public_base_url="https://1022.dongnai.example",
+    )
 
 
 @pytest.fixture
@@ -89,8 +93,9 @@ def agency_emails(app):
     db.session.commit()
 
 
-def test_assignment_mails_the_agency(client, fake_classifier, smtp, agency_emails,
-                                     complaint_payload):
+def test_assignment_mails_the_agency(
+    client, fake_classifier, smtp, agency_emails, complaint_payload
+):
     response = client.post("/api/v1/complaints", json=complaint_payload)
     code = response.get_json()["tracking_code"]
     mails = smtp.handler.by_recipient(agency_emails["SXD"])
@@ -109,8 +114,9 @@ def test_assignment_mails_the_agency(client, fake_classifier, smtp, agency_email
 
 def test_answer_mails_the_citizen(app, make_user, smtp):
     complaint = make_item("accepted", citizen_email="an@example.vn")
-    handling.answer(complaint, make_user("agency_staff", "SXD"),
-                    "Đơn vị đã sửa chữa xong mặt đường ĐT768.")
+    handling.answer(
+        complaint, make_user("agency_staff", "SXD"), "Đơn vị đã sửa chữa xong mặt đường ĐT768."
+    )
     db.session.commit()
     assert handling.dispatch_owed(complaint.id) == 1
     [mail] = smtp.handler.by_recipient("an@example.vn")
@@ -190,8 +196,9 @@ def test_periodic_once_sends_overdue_and_due_soon_once(app, smtp, agency_emails)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["periodic", "--once"])
     assert result.exit_code == 0, result.output
-    assert {t.name for t in SCHEDULE} <= {line.split(":")[0] for line in result.output.split()
-                                          if ":" in line}
+    assert {t.name for t in SCHEDULE} <= {
+        line.split(":")[0] for line in result.output.split() if ":" in line
+    }
     overdue_mails = smtp.handler.by_recipient(agency_emails["SXD"])
     soon_mails = smtp.handler.by_recipient(agency_emails["SYT"])
     assert len(overdue_mails) == 1
@@ -210,8 +217,10 @@ def test_run_due_follows_the_schedule(app, monkeypatch):
     from hotline.jobs import maintenance
 
     ran = []
-    fake = tuple(dataclasses.replace(t, run=lambda n=t.name: ran.append(n) or 0)
-                 for t in maintenance.SCHEDULE)
+    fake = tuple(
+        dataclasses.replace(t, run=lambda n=t.name: ran.append(n) or 0)
+        for t in maintenance.SCHEDULE
+    )
     monkeypatch.setattr(maintenance, "SCHEDULE", fake)
     last: dict[str, float] = {}
     assert maintenance.run_due(last, 1000.0) == [t.name for t in fake]

@@ -30,9 +30,9 @@ def submit(payload: dict) -> tuple[Complaint, OutboxJob]:
 
 def left_received(complaint_id: int) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(ComplaintEvent).where(
-            ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.from_state == "received"
-        )
+        select(func.count())
+        .select_from(ComplaintEvent)
+        .where(ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.from_state == "received")
     )
 
 
@@ -54,8 +54,9 @@ def redis_down_app(app, make_settings):
 # --- dispatch after commit -------------------------------------------------------------------
 
 
-def test_intake_runs_the_job_in_process_after_the_commit(app, client, database_url,
-                                                         complaint_payload):
+def test_intake_runs_the_job_in_process_after_the_commit(
+    app, client, database_url, complaint_payload
+):
     """Without Redis the job runs in the request, but only once the complaint is committed."""
     seen = {}
     engine = create_engine(database_url)
@@ -213,8 +214,11 @@ def test_sweep_leaves_recent_and_done_rows_alone(app, fake_classifier, complaint
 
 
 def _db_blip(*_args, **_kwargs):
-    raise OperationalError("UPDATE complaint SET citizen_phone=%(p)s", {"p": "+84912345678"},
-                           Exception("server closed the connection unexpectedly"))
+    raise OperationalError(
+        "UPDATE complaint SET citizen_phone=%(p)s",
+        {"p": "+84912345678"},
+        Exception("server closed the connection unexpectedly"),
+    )
 
 
 def test_a_database_blip_raises_transient_error_for_rq_to_retry(
@@ -265,11 +269,10 @@ def test_a_permanent_problem_ends_in_needs_review_with_an_event(
     assert complaint.state == "needs_review"
     assert row.done_at is not None
     assert row.last_error == "triage: RuntimeError"
-    events = db.session.scalars(
-        select(ComplaintEvent).order_by(ComplaintEvent.id)
-    ).all()
+    events = db.session.scalars(select(ComplaintEvent).order_by(ComplaintEvent.id)).all()
     assert [(e.from_state, e.to_state) for e in events] == [
-        (None, "received"), ("received", "needs_review")
+        (None, "received"),
+        ("received", "needs_review"),
     ]
     assert events[-1].data == {"error": "RuntimeError"}
     assert "thủ công" in events[-1].note
@@ -302,22 +305,31 @@ def test_intake_with_rate_limits_on_survives_redis_down(make_settings, _schema):
     app = create_app(make_settings(redis_url="redis://127.0.0.1:1/0", ratelimit_enabled=True))
     try:
         with app.app_context():
-            response = app.test_client().post("/api/v1/complaints", json={
-                "content": "Cống thoát nước trước nhà bị nghẹt, mưa là ngập.",
-                "citizen": {"name": "Lê Thị Hoa", "phone": "0987654321"},
-            })
+            response = app.test_client().post(
+                "/api/v1/complaints",
+                json={
+                    "content": "Cống thoát nước trước nhà bị nghẹt, mưa là ngập.",
+                    "citizen": {"name": "Lê Thị Hoa", "phone": "0987654321"},
+                },
+            )
             assert response.status_code == 201, response.get_data(as_text=True)
             code = response.get_json()["tracking_code"]
-            assert _db.session.scalar(
-                _db.select(Complaint).where(Complaint.tracking_code == code)
-            ) is not None
+            assert (
+                _db.session.scalar(_db.select(Complaint).where(Complaint.tracking_code == code))
+                is not None
+            )
     finally:
         with app.app_context():
             from sqlalchemy import delete
 
             for table in reversed(_db.metadata.sorted_tables):
-                if table.name not in {"ward", "agency", "alembic_version", "routing_rule",
-                                      "sla_policy"}:
+                if table.name not in {
+                    "ward",
+                    "agency",
+                    "alembic_version",
+                    "routing_rule",
+                    "sla_policy",
+                }:
                     _db.session.execute(delete(table))
             _db.session.commit()
             _db.session.remove()

@@ -66,9 +66,9 @@ def wait_until(predicate: Callable[[], object], timeout: float, what: str, step:
 
 def left_received(complaint_id: int) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(ComplaintEvent).where(
-            ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.from_state == "received"
-        )
+        select(func.count())
+        .select_from(ComplaintEvent)
+        .where(ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.from_state == "received")
     )
 
 
@@ -86,7 +86,8 @@ def outbox_rows(codes: list[str]) -> list[OutboxJob]:
     """The triage rows of these complaints (not the e-mails owed after triage)."""
     db.session.expire_all()
     return db.session.scalars(
-        select(OutboxJob).join(Complaint, OutboxJob.complaint_id == Complaint.id)
+        select(OutboxJob)
+        .join(Complaint, OutboxJob.complaint_id == Complaint.id)
         .where(Complaint.tracking_code.in_(codes), OutboxJob.job == "triage")
         .order_by(OutboxJob.id)
     ).all()
@@ -167,10 +168,24 @@ class PrivateRedis:
     def start(self) -> None:
         log = (self.workdir / "redis.log").open("ab")
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no", "--dir", str(self.workdir)],
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
         client = Redis.from_url(self.url, socket_connect_timeout=1)
 
@@ -234,9 +249,13 @@ class Workers:
         flask = Path(sys.executable).parent / "flask"
         log = (self.logdir / f"worker{len(self.procs)}.log").open("ab")
         proc = subprocess.Popen(
-            [str(flask), "--app", "wsgi", "worker", ",".join(QUEUES)], cwd=ROOT, env=self.env,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [str(flask), "--app", "wsgi", "worker", ",".join(QUEUES)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         self.procs.append(proc)
         return proc
@@ -270,8 +289,13 @@ class Workers:
 def workers(app, database_url, private_redis, tmp_path) -> Iterator[Workers]:
     model_dir = REAL_MODEL_DIR if REAL_MODEL_DIR.exists() else tmp_path / "no-model"
     model_dir.mkdir(exist_ok=True)
-    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=private_redis.url,
-               HOTLINE_MODEL_DIR=str(model_dir), HOTLINE_ENV="test")  # fmt: skip
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        REDIS_URL=private_redis.url,
+        HOTLINE_MODEL_DIR=str(model_dir),
+        HOTLINE_ENV="test",
+    )
     group = Workers(env, tmp_path)
     try:
         yield group
@@ -338,8 +362,11 @@ def _chaos(chaos_app, database_url, redis_server: PrivateRedis, workers: Workers
     first = workers.start()
     batch = submit_many(client, payload, 30)
     codes += batch
-    wait_until(lambda: sum(r.done_at is not None for r in outbox_rows(batch)) >= 5, 90,
-               "the worker to finish some jobs")  # fmt: skip
+    wait_until(
+        lambda: sum(r.done_at is not None for r in outbox_rows(batch)) >= 5,
+        90,
+        "the worker to finish some jobs",
+    )
 
     # 3. Redis dies (maybe mid-job): intake still answers 201 and stores everything.
     redis_server.kill()
@@ -367,8 +394,9 @@ def _chaos(chaos_app, database_url, redis_server: PrivateRedis, workers: Workers
         _enqueue(conn, stuck.id, stuck.job, stuck.complaint_id)  # no database write needed
         wait_until(
             lambda: Job.fetch(stuck.rq_job_id, connection=conn).get_status() == JobStatus.STARTED,
-            60, "the stuck job to be started",
-        )  # fmt: skip
+            60,
+            "the stuck job to be started",
+        )
         job = Job.fetch(stuck.rq_job_id, connection=conn)
         # Alive and beating: a sweep with the normal stale time leaves it alone.
         assert _still_in_flight(conn, stuck, timedelta(seconds=300))
@@ -413,9 +441,9 @@ def _chaos(chaos_app, database_url, redis_server: PrivateRedis, workers: Workers
         assert complaint.state != "received"
         assert left_received(complaint.id) == 1, complaint.tracking_code
         verdicts = db.session.scalar(
-            select(func.count()).select_from(TriageResult).where(
-                TriageResult.complaint_id == complaint.id, TriageResult.source == "model"
-            )
+            select(func.count())
+            .select_from(TriageResult)
+            .where(TriageResult.complaint_id == complaint.id, TriageResult.source == "model")
         )
         assert verdicts == (1 if model else 0), complaint.tracking_code
     rows = db.session.scalars(select(OutboxJob)).all()  # triage rows, and e-mails owed after it

@@ -102,9 +102,19 @@ def test_khieu_nai_policy_by_date_of_receipt(app, received, expected, accept_day
 
 def test_new_policy_version_applies_only_to_items_received_from_its_date(app, make_user):
     admin = make_user("admin")
-    add_sla_policy({"kind": "hoi_dap", "effective_from": "2027-03-01", "accept_days": "",
-                    "accept_unit": "working", "resolve_days": "5", "resolve_unit": "calendar",
-                    "legal_basis": "Thử nghiệm"}, admin, today=date(2027, 2, 1))
+    add_sla_policy(
+        {
+            "kind": "hoi_dap",
+            "effective_from": "2027-03-01",
+            "accept_days": "",
+            "accept_unit": "working",
+            "resolve_days": "5",
+            "resolve_unit": "calendar",
+            "legal_basis": "Thử nghiệm",
+        },
+        admin,
+        today=date(2027, 2, 1),
+    )
     db.session.commit()
     # Fri 26 Feb 2027 under the old rule: 3 working days → Wed 3 March.
     assert deadline_day("hoi_dap", local(2027, 2, 26)) == date(2027, 3, 3)

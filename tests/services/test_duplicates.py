@@ -16,10 +16,14 @@ from hotline.services.lookup import public_view
 from hotline.services.status import transition
 from hotline.services.triage import auto_triage
 
-TEXT = ("Đoạn đường ĐT768 qua ấp 3 xã Bàu Hàm có nhiều ổ gà lớn, xe máy đi qua rất nguy hiểm, "
-        "đề nghị sửa chữa sớm.")
-SAME = ("Doan duong DT768 qua ap 3 xa Bau Ham co nhieu o ga lon, xe may di qua rat nguy hiem, "
-        "de nghi sua chua som!")
+TEXT = (
+    "Đoạn đường ĐT768 qua ấp 3 xã Bàu Hàm có nhiều ổ gà lớn, xe máy đi qua rất nguy hiểm, "
+    "đề nghị sửa chữa sớm."
+)
+SAME = (
+    "Doan duong DT768 qua ap 3 xa Bau Ham co nhieu o ga lon, xe may di qua rat nguy hiem, "
+    "de nghi sua chua som!"
+)
 OTHER = "Đèn đường khu vực chợ xã Bàu Hàm bị hỏng cả tháng nay, buổi tối rất tối và mất an ninh."
 
 
@@ -29,8 +33,12 @@ def triaged(app, fake_classifier):
     fake_classifier.next = type(fake_classifier.next)("traffic", "phan_anh", 0.95, 0.95)
 
     def _make(content: str, location: str = "xã Bàu Hàm", phone: str = "0912 345 678"):
-        payload = {"content": content, "channel": "web", "location_text": location,
-                   "citizen": {"name": "Nguyễn Văn An", "phone": phone}}
+        payload = {
+            "content": content,
+            "channel": "web",
+            "location_text": location,
+            "citizen": {"name": "Nguyễn Văn An", "phone": phone},
+        }
         complaint = submit_complaint(parse_intake(payload)).complaint
         auto_triage(complaint)
         db.session.commit()
@@ -48,8 +56,11 @@ def test_near_identical_open_complaint_is_proposed(triaged):
     main = triaged(TEXT)
     dup = triaged(SAME, phone="0987 654 321")
     proposal = db.session.scalar(select(DuplicateProposal))
-    assert (proposal.complaint_id, proposal.main_id, proposal.status) == (dup.id, main.id,
-                                                                          "proposed")
+    assert (proposal.complaint_id, proposal.main_id, proposal.status) == (
+        dup.id,
+        main.id,
+        "proposed",
+    )
     assert proposal.score > 0.9
     assert dup.state == "assigned"  # routing goes on; the supervisor decides later
     assert any(e.action == "duplicate_proposed" and not e.public for e in dup.events)
@@ -106,8 +117,7 @@ def test_accept_merges_and_the_citizen_sees_the_main_answer(triaged, make_user, 
     assert view["merged_into"]["status"] == "answered"
     assert view["agency"]["code"] == main.agency.code
     assert main.tracking_code not in str(view)  # the other citizen's code is not shown
-    assert cluster_sizes(utcnow() - timedelta(days=1), utcnow() + timedelta(days=1)) == {
-        main.id: 2}
+    assert cluster_sizes(utcnow() - timedelta(days=1), utcnow() + timedelta(days=1)) == {main.id: 2}
 
 
 def test_reject_is_final_for_the_pair(triaged, make_user, login_as):
@@ -136,14 +146,16 @@ def test_merging_into_a_merged_item_follows_the_chain(triaged, make_user):
     second = triaged(SAME, phone="0987 654 321")
     accept_duplicate(db.session.scalar(select(DuplicateProposal)), supervisor)
     third = triaged(TEXT + " Rất bức xúc.", phone="0977 111 222")
-    proposal = db.session.scalar(select(DuplicateProposal).where(
-        DuplicateProposal.complaint_id == third.id))
+    proposal = db.session.scalar(
+        select(DuplicateProposal).where(DuplicateProposal.complaint_id == third.id)
+    )
     assert proposal.main_id == first.id  # merged items are not candidates
     accept_duplicate(proposal, supervisor)
     db.session.commit()
     assert {second.parent_id, third.parent_id} == {first.id}
     assert cluster_sizes(utcnow() - timedelta(days=1), utcnow() + timedelta(days=1)) == {
-        first.id: 3}
+        first.id: 3
+    }
 
 
 @pytest.mark.parametrize("role", ["operator", "agency_staff", "inspector"])

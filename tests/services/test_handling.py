@@ -35,19 +35,33 @@ RUNNERS = {
     "answer": (lambda c, u: handling.answer(c, u, "Đơn vị đã sửa chữa mặt đường."), "answered"),
     "close": (lambda c, u: handling.close(c, u), "closed"),
     "note": (lambda c, u: handling.add_note(c, u, "Đã gọi điện cho công dân."), None),
-    "reassign": (lambda c, u: supervision.reassign(c, u, agency("SYT"), "Thuộc ngành y tế"),
-                 "assigned"),
-    "split": (lambda c, u: supervision.split(c, u, [
-        supervision.SplitPart("Khiếu nại quyết định thu hồi đất của xã.", "land", "khieu_nai"),
-        supervision.SplitPart("Phản ánh đường hư hỏng trước nhà.", "traffic", "phan_anh"),
-    ]), "split"),
+    "reassign": (
+        lambda c, u: supervision.reassign(c, u, agency("SYT"), "Thuộc ngành y tế"),
+        "assigned",
+    ),
+    "split": (
+        lambda c, u: supervision.split(
+            c,
+            u,
+            [
+                supervision.SplitPart(
+                    "Khiếu nại quyết định thu hồi đất của xã.", "land", "khieu_nai"
+                ),
+                supervision.SplitPart("Phản ánh đường hư hỏng trước nhà.", "traffic", "phan_anh"),
+            ],
+        ),
+        "split",
+    ),
 }
 
 
 def _prepare(complaint: Complaint, action: str, user) -> None:
     if action == "approve_extension":
-        db.session.add(ExtensionRequest(complaint=complaint, reason="x", days=3, unit="working",
-                                        requested_by_id=user.id))
+        db.session.add(
+            ExtensionRequest(
+                complaint=complaint, reason="x", days=3, unit="working", requested_by_id=user.id
+            )
+        )
         db.session.commit()
 
 
@@ -72,8 +86,9 @@ def test_every_action_in_every_state(app, make_user, action, state):
         db.session.rollback()
         db.session.refresh(complaint)
         assert complaint.state == state
-        count = db.session.scalar(select(func.count(ComplaintEvent.id)).where(
-            ComplaintEvent.complaint_id == complaint.id))
+        count = db.session.scalar(
+            select(func.count(ComplaintEvent.id)).where(ComplaintEvent.complaint_id == complaint.id)
+        )
         assert count == events_before
 
 
@@ -196,8 +211,9 @@ def test_resume_moves_deadline_by_paused_working_days(app, make_user):
     old = complaint.deadline_at
     days = supervision.resume(complaint, supervisor, "Đã có kết quả")
     db.session.commit()
-    expected = supervision.paused_working_days(local_date(utcnow() - timedelta(days=14)),
-                                               local_date(utcnow()))
+    expected = supervision.paused_working_days(
+        local_date(utcnow() - timedelta(days=14)), local_date(utcnow())
+    )
     assert days == expected and 8 <= days <= 10
     assert complaint.deadline_at == end_of_local_day(add_working_days(local_date(old), days))
     assert complaint.state == "accepted" and complaint.paused_at is None
@@ -226,8 +242,11 @@ def test_split_gives_each_part_its_own_clock(app, make_user):
     by_kind = {c.kind: c for c in children}
     assert by_kind["khieu_nai"].deadline_at > by_kind["phan_anh"].deadline_at
     with pytest.raises(ValidationError):
-        supervision.split(make_item("needs_review", None), supervisor,
-                          [supervision.SplitPart("ngắn", "land", "x")])
+        supervision.split(
+            make_item("needs_review", None),
+            supervisor,
+            [supervision.SplitPart("ngắn", "land", "x")],
+        )
 
 
 def test_answer_and_rate_closes(app, make_user):
@@ -247,10 +266,16 @@ def test_answer_and_rate_closes(app, make_user):
         feedback.rate(complaint, 4)
 
 
-@pytest.mark.parametrize(("days_ago", "state", "allowed"), [
-    (1, "answered", True), (6.9, "answered", True), (7.1, "answered", False),
-    (3, "closed", True), (8, "closed", False),
-])
+@pytest.mark.parametrize(
+    ("days_ago", "state", "allowed"),
+    [
+        (1, "answered", True),
+        (6.9, "answered", True),
+        (7.1, "answered", False),
+        (3, "closed", True),
+        (8, "closed", False),
+    ],
+)
 def test_reopen_window(app, days_ago, state, allowed):
     complaint = make_item(state, answered_at=utcnow() - timedelta(days=days_ago))
     if allowed:

@@ -23,7 +23,12 @@ from hotline.services.inspection_plans import (
     transition_item,
     update_item,
 )
-from hotline.services.inspection_risk import current_weights, propose_items, rank_agencies, save_weights
+from hotline.services.inspection_risk import (
+    current_weights,
+    propose_items,
+    rank_agencies,
+    save_weights,
+)
 
 
 @pytest.fixture
@@ -65,8 +70,12 @@ def test_plan_proposes_worst_agency_with_the_right_reasons(scenario):
     codes = items[0].evidence_codes
     s = scenario
     # most overdue first (A3 49.5 days, A2 5, A4 2), then reopened (A4 already in), then the lead
-    assert codes == [s["A3"].tracking_code, s["A2"].tracking_code, s["A4"].tracking_code,
-                     s["L1"].tracking_code]  # fmt: skip
+    assert codes == [
+        s["A3"].tracking_code,
+        s["A2"].tracking_code,
+        s["A4"].tracking_code,
+        s["L1"].tracking_code,
+    ]
     assert items[0].planned_start == date(2027, 1, 1)
 
 
@@ -91,16 +100,27 @@ def _plan_item(inspector):
 def test_item_state_machine_and_audit(scenario, inspector):
     plan, item = _plan_item(inspector)
     assert item.state == "proposed" and item.agency.code == "SNNMT"
-    update_item(item, inspector, planned_start=date(2027, 2, 1), planned_end=date(2027, 2, 5),
-                note="Phối hợp Thanh tra tỉnh")  # fmt: skip
+    update_item(
+        item,
+        inspector,
+        planned_start=date(2027, 2, 1),
+        planned_end=date(2027, 2, 5),
+        note="Phối hợp Thanh tra tỉnh",
+    )
     transition_item(item, "approved", inspector)
     transition_item(item, "in_progress", inspector)
     with pytest.raises(InvalidTransition):
         update_item(item, inspector, note="quá muộn")
     with pytest.raises(InvalidTransition):  # no finding yet
         transition_item(item, "concluded", inspector)
-    add_finding(item, inspector, violations="Chậm trả lời 3 phản ánh.", responsible_unit="Phòng Đất đai",
-                severity="serious", recommendations=["discipline", "process_fix"])  # fmt: skip
+    add_finding(
+        item,
+        inspector,
+        violations="Chậm trả lời 3 phản ánh.",
+        responsible_unit="Phòng Đất đai",
+        severity="serious",
+        recommendations=["discipline", "process_fix"],
+    )
     transition_item(item, "concluded", inspector)
     with pytest.raises(ValidationError):
         transition_item(item, "follow_up_done", inspector)
@@ -109,8 +129,12 @@ def test_item_state_machine_and_audit(scenario, inspector):
     assert item.state == "follow_up_done"
     with pytest.raises(InvalidTransition):
         transition_item(item, "proposed", inspector)
-    actions = [a.action for a in AuditLog.query.filter_by(entity="plan_item", entity_id=str(item.id))
-               .order_by(AuditLog.id)]  # fmt: skip
+    actions = [
+        a.action
+        for a in AuditLog.query.filter_by(entity="plan_item", entity_id=str(item.id)).order_by(
+            AuditLog.id
+        )
+    ]
     assert actions == ["create", "update"] + ["transition"] * 4
     last = AuditLog.query.filter_by(entity="plan_item").order_by(AuditLog.id.desc()).first()
     assert last.before["state"] == "concluded" and last.after["state"] == "follow_up_done"
@@ -134,7 +158,10 @@ def test_refresh_keeps_items_inspectors_acted_on(scenario, inspector):
     save_weights(current_weights().weights, {"plan_threshold": 10}, inspector)
     propose_plan(parse_period(PERIOD), inspector, as_of=AS_OF)
     db.session.commit()
-    assert [(i.agency.code, i.state) for i in plan.items] == [("SNNMT", "approved"), ("SYT", "proposed")]
+    assert [(i.agency.code, i.state) for i in plan.items] == [
+        ("SNNMT", "approved"),
+        ("SYT", "proposed"),
+    ]
 
 
 def test_findings_close_the_loop_to_complaints(scenario, inspector):
@@ -179,16 +206,25 @@ def test_yearly_evaluation_combines_indicators_and_findings(scenario, inspector)
     _, item = _plan_item(inspector)
     transition_item(item, "approved", inspector)
     transition_item(item, "in_progress", inspector)
-    add_finding(item, inspector, violations="Vi phạm quy trình.", severity="serious",
-                recommendations=["discipline"], concluded_on=date(2026, 12, 15))  # fmt: skip
+    add_finding(
+        item,
+        inspector,
+        violations="Vi phạm quy trình.",
+        severity="serious",
+        recommendations=["discipline"],
+        concluded_on=date(2026, 12, 15),
+    )
     evaluations = {e.agency.code: e for e in evaluate_year(2026, inspector, as_of=AS_OF)}
     db.session.commit()
     assert evaluations["SXD"].grade == "xuat_sac"  # 100% on time, 4.5/5, no findings
     assert evaluations["SYT"].grade == "khong_hoan_thanh"  # 66.67% on time < 70
     assert evaluations["SNNMT"].grade == "khong_hoan_thanh"
     evidence = evaluations["SNNMT"].evidence
-    assert evidence["finding_counts"] == {"serious_findings": 1, "unremedied_findings": 1,
-                                          "discipline_findings": 1}  # fmt: skip
+    assert evidence["finding_counts"] == {
+        "serious_findings": 1,
+        "unremedied_findings": 1,
+        "discipline_findings": 1,
+    }
     assert any("đúng hạn" in f for f in evidence["failed"])
     # An editable rule: lower the bar, re-evaluate, the grade follows and the version is recorded.
     thresholds = current_rule().thresholds
@@ -205,8 +241,17 @@ def test_yearly_evaluation_combines_indicators_and_findings(scenario, inspector)
 # -- CLI ------------------------------------------------------------------------------------
 def test_cli_indicators_json(scenario, app):
     result = app.test_cli_runner().invoke(
-        args=["inspection", "indicators", "--period", PERIOD, "--format", "json",
-              "--as-of", AS_OF.isoformat()])  # fmt: skip
+        args=[
+            "inspection",
+            "indicators",
+            "--period",
+            PERIOD,
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF.isoformat(),
+        ]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     by = {a["agency_code"]: a for a in data["agencies"]}
@@ -217,16 +262,26 @@ def test_cli_indicators_json(scenario, app):
 
 def test_cli_plan_json(scenario, app):
     result = app.test_cli_runner().invoke(
-        args=["inspection", "plan", "--period", PERIOD, "--format", "json",
-              "--as-of", AS_OF.isoformat()])  # fmt: skip
+        args=[
+            "inspection",
+            "plan",
+            "--period",
+            PERIOD,
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF.isoformat(),
+        ]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["items"][0]["agency_code"] == "SNNMT"
     assert data["items"][0]["rank"] == 1
     assert scenario["A3"].tracking_code in data["items"][0]["evidence_codes"]
     assert data["items"][0]["reasons"]
-    table = app.test_cli_runner().invoke(args=["inspection", "plan", "--period", PERIOD,
-                                               "--as-of", AS_OF.isoformat()])  # fmt: skip
+    table = app.test_cli_runner().invoke(
+        args=["inspection", "plan", "--period", PERIOD, "--as-of", AS_OF.isoformat()]
+    )
     assert "1. Sở Nông nghiệp và Môi trường" in table.output
 
 
@@ -239,8 +294,9 @@ def test_cli_bad_period_exits_2(app, bad):
 
 
 def test_cli_evaluate(scenario, app):
-    result = app.test_cli_runner().invoke(args=["inspection", "evaluate", "--year", "2026",
-                                                "--format", "json"])  # fmt: skip
+    result = app.test_cli_runner().invoke(
+        args=["inspection", "evaluate", "--year", "2026", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     grades = {e["agency_code"]: e["grade"] for e in json.loads(result.output)["evaluations"]}
     assert set(grades) >= {"SNNMT", "SXD", "SYT"}

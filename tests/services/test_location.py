@@ -97,8 +97,9 @@ def test_problem_place_then_text_then_home_address(app):
 
 
 def test_locate_complaint_stores_how_it_was_resolved(app):
-    c = Complaint(tracking_code="PA-LOC-1", channel="web", content="Ổ gà ở xa Bau Ham",
-                  citizen_address=None)
+    c = Complaint(
+        tracking_code="PA-LOC-1", channel="web", content="Ổ gà ở xa Bau Ham", citizen_address=None
+    )
     db.session.add(c)
     db.session.flush()
     locate_complaint(c)

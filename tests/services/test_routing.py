@@ -81,12 +81,24 @@ def _agency(code: str) -> Agency:
 
 def test_kind_ward_and_priority(app):
     inspection = _agency("TTT")
-    db.session.add_all([
-        RoutingRule(priority=1, field="admin_procedure", kind="to_cao", agency=inspection,
-                    explanation="tố cáo cán bộ"),
-        RoutingRule(priority=2, field="environment", ward_code=BAU_HAM, agency=_agency("SNNMT"),
-                    explanation="điểm nóng ô nhiễm"),
-    ])  # fmt: skip
+    db.session.add_all(
+        [
+            RoutingRule(
+                priority=1,
+                field="admin_procedure",
+                kind="to_cao",
+                agency=inspection,
+                explanation="tố cáo cán bộ",
+            ),
+            RoutingRule(
+                priority=2,
+                field="environment",
+                ward_code=BAU_HAM,
+                agency=_agency("SNNMT"),
+                explanation="điểm nóng ô nhiễm",
+            ),
+        ]
+    )
     db.session.flush()
     assert choose_route("admin_procedure", "to_cao", TAM_HIEP, "").agency is inspection
     assert "loại tố cáo" in choose_route("admin_procedure", "to_cao", None, "").explanation
@@ -111,8 +123,9 @@ def _submit(payload) -> Complaint:
     return submit_complaint(parse_intake(payload)).complaint
 
 
-def test_auto_triage_resolves_place_then_routes_and_keeps_the_rule(app, fake_classifier,
-                                                                   complaint_payload):
+def test_auto_triage_resolves_place_then_routes_and_keeps_the_rule(
+    app, fake_classifier, complaint_payload
+):
     from hotline.services.triage import auto_triage
 
     fake_classifier.next = type(fake_classifier.next)("land", "phan_anh", 0.95, 0.95)
@@ -146,18 +159,19 @@ def test_no_rule_means_needs_review_never_dropped(app, fake_classifier, complain
     assert complaint.agency is None and complaint.routing_rule_id is None
 
 
-def test_manual_triage_keeps_the_matching_rule_or_says_it_was_chosen(app, make_user,
-                                                                     complaint_payload):
+def test_manual_triage_keeps_the_matching_rule_or_says_it_was_chosen(
+    app, make_user, complaint_payload
+):
     from hotline.services.triage import manual_triage
 
     supervisor = make_user("supervisor")
     complaint_payload["location_text"] = "xã Bàu Hàm"
     complaint = _submit(complaint_payload)
-    manual_triage(complaint, field="traffic", kind="phan_anh", agency=_agency("SXD"),
-                  actor=supervisor)
+    manual_triage(
+        complaint, field="traffic", kind="phan_anh", agency=_agency("SXD"), actor=supervisor
+    )
     assert complaint.ward_code == BAU_HAM and complaint.routing_rule_id is not None
     other = _submit({**complaint_payload, "content": "Ổ gà lớn trên tỉnh lộ 768, nguy hiểm."})
-    manual_triage(other, field="traffic", kind="phan_anh", agency=_agency("CAT"),
-                  actor=supervisor)
+    manual_triage(other, field="traffic", kind="phan_anh", agency=_agency("CAT"), actor=supervisor)
     assert other.routing_rule_id is None
     assert other.routing_explanation.endswith("(do giám sát viên chọn)")

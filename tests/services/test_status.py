@@ -14,8 +14,12 @@ from hotline.services.status import ALLOWED_TRANSITIONS, transition
 def make_complaint(state: str = "received") -> Complaint:
     from hotline.codes import new_tracking_code
 
-    c = Complaint(tracking_code=new_tracking_code(), channel="phone", content="Nội dung thử nghiệm",
-                  state=state)
+    c = Complaint(
+        tracking_code=new_tracking_code(),
+        channel="phone",
+        content="Nội dung thử nghiệm",
+        state=state,
+    )
     db.session.add(c)
     db.session.flush()
     return c

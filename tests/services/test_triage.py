@@ -72,8 +72,14 @@ def test_manual_triage_records_correction(app, make_user, complaint_payload):
     from hotline.services.corrections import correction_rows
 
     rows = correction_rows()
-    assert rows == [{"id": f"correction-{manual.id}", "text": complaint.content,
-                     "field": "traffic", "kind": "phan_anh"}]
+    assert rows == [
+        {
+            "id": f"correction-{manual.id}",
+            "text": complaint.content,
+            "field": "traffic",
+            "kind": "phan_anh",
+        }
+    ]
     assert "0912" not in str(rows)
 
 
@@ -83,7 +89,9 @@ def test_manual_triage_rejects_bad_codes(app, make_user, complaint_payload):
     complaint, job = submit(complaint_payload)
     run_triage_job(job.id)
     with pytest.raises(ValidationError) as info:
-        manual_triage(complaint, field="weather", kind="x", agency=None, actor=make_user("supervisor"))
+        manual_triage(
+            complaint, field="weather", kind="x", agency=None, actor=make_user("supervisor")
+        )
     assert set(info.value.errors) == {"field", "kind", "agency"}
     assert complaint.state == "needs_review"
 
@@ -96,8 +104,9 @@ def test_denunciations_never_become_training_data(app, make_user, complaint_payl
     complaint, job = submit(complaint_payload)
     run_triage_job(job.id)
     agency = db.session.scalar(select(Agency).where(Agency.code == "CAT"))
-    manual_triage(complaint, field="public_order", kind="to_cao", agency=agency,
-                  actor=make_user("supervisor"))
+    manual_triage(
+        complaint, field="public_order", kind="to_cao", agency=agency, actor=make_user("supervisor")
+    )
     db.session.commit()
     assert correction_rows() == []
 

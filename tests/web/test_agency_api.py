@@ -57,8 +57,9 @@ def test_actions_and_errors(client, staff_headers, make_user, token_for):
     assert body["state"] == "accepted" and "answer" in body["allowed_actions"]
     response = _act(client, staff_headers, code, action="extend", reason="Cần xác minh", days=99)
     assert response.status_code == 422 and "days" in response.get_json()["errors"]
-    body = _act(client, staff_headers, code, action="extend", reason="Cần xác minh",
-                days=3).get_json()
+    body = _act(
+        client, staff_headers, code, action="extend", reason="Cần xác minh", days=3
+    ).get_json()
     assert body["extension_requests"][0]["status"] == "pending"
     supervisor = token_for(make_user("supervisor"))
     old_deadline = body["deadline"]
@@ -67,16 +68,32 @@ def test_actions_and_errors(client, staff_headers, make_user, token_for):
     body = _act(client, staff_headers, code, action="note", text="Đã liên hệ công dân").get_json()
     assert body["timeline"][-1]["action"] == "note" and body["timeline"][-1]["public"] is False
     bad_file = {"filename": "x.pdf", "content_base64": "%%%"}
-    response = _act(client, staff_headers, code, action="answer", text="Đã xử lý xong việc.",
-                    attachment=bad_file)
+    response = _act(
+        client,
+        staff_headers,
+        code,
+        action="answer",
+        text="Đã xử lý xong việc.",
+        attachment=bad_file,
+    )
     assert response.status_code == 422 and "attachment" in response.get_json()["errors"]
     fake_pdf = {"filename": "x.pdf", "content_base64": base64.b64encode(b"MZ...").decode()}
-    assert _act(client, staff_headers, code, action="answer", text="Đã xử lý xong việc.",
-                attachment=fake_pdf).status_code == 422
+    assert (
+        _act(
+            client,
+            staff_headers,
+            code,
+            action="answer",
+            text="Đã xử lý xong việc.",
+            attachment=fake_pdf,
+        ).status_code
+        == 422
+    )
     assert db.session.scalar(select(func.count(Attachment.id))) == 0
     pdf = {"filename": "bien-ban.pdf", "content_base64": base64.b64encode(PDF).decode()}
-    body = _act(client, staff_headers, code, action="answer", text="Đã xử lý xong việc.",
-                attachment=pdf).get_json()
+    body = _act(
+        client, staff_headers, code, action="answer", text="Đã xử lý xong việc.", attachment=pdf
+    ).get_json()
     assert body["state"] == "answered" and body["attachments"][0]["name"] == "bien-ban.pdf"
     assert _act(client, staff_headers, code, action="close").get_json()["state"] == "closed"
 
@@ -85,15 +102,28 @@ def test_return_leaves_the_inbox(client, staff_headers, fake_classifier):
     c = make_item("assigned")
     response = _act(client, staff_headers, c.tracking_code, action="return", reason="")
     assert response.status_code == 422
-    response = _act(client, staff_headers, c.tracking_code, action="return",
-                    reason="Không thuộc thẩm quyền của Sở")
+    response = _act(
+        client,
+        staff_headers,
+        c.tracking_code,
+        action="return",
+        reason="Không thuộc thẩm quyền của Sở",
+    )
     assert response.status_code == 200
-    assert client.get(f"/api/v1/complaints/{c.tracking_code}/detail",
-                      headers=staff_headers).status_code == 404
+    assert (
+        client.get(
+            f"/api/v1/complaints/{c.tracking_code}/detail", headers=staff_headers
+        ).status_code
+        == 404
+    )
 
 
 def test_openapi_documents_inbox_routes(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/api/v1/inbox", "/api/v1/complaints/{code}/detail",
-                 "/api/v1/complaints/{code}/actions", "/api/v1/complaints/{code}/feedback"):
+    for path in (
+        "/api/v1/inbox",
+        "/api/v1/complaints/{code}/detail",
+        "/api/v1/complaints/{code}/actions",
+        "/api/v1/complaints/{code}/feedback",
+    ):
         assert path in paths

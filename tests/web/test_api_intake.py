@@ -64,7 +64,10 @@ def test_idempotency_key_returns_the_same_complaint(client, complaint_payload):
 
 def test_idempotency_key_reused_with_other_content_is_refused(client, complaint_payload):
     headers = {"Idempotency-Key": "k-1"}
-    assert client.post("/api/v1/complaints", json=complaint_payload, headers=headers).status_code == 201
+    assert (
+        client.post("/api/v1/complaints", json=complaint_payload, headers=headers).status_code
+        == 201
+    )
     complaint_payload["content"] = "Một nội dung hoàn toàn khác về rác thải ở chợ."
     response = client.post("/api/v1/complaints", json=complaint_payload, headers=headers)
     assert response.status_code == 409
@@ -86,7 +89,9 @@ def test_idempotency_key_reused_with_other_content_is_refused(client, complaint_
         ({"anonymous": "yes"}, "anonymous"),
     ],
 )
-def test_invalid_fields_get_field_messages_and_write_nothing(client, complaint_payload, change, field):
+def test_invalid_fields_get_field_messages_and_write_nothing(
+    client, complaint_payload, change, field
+):
     complaint_payload.update(change)
     response = client.post("/api/v1/complaints", json=complaint_payload)
     assert response.status_code == 422
@@ -153,8 +158,6 @@ def test_openapi_covers_every_api_route(app, client):
         path = rule.rule.replace("<", "{").replace(">", "}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
-
-
 
 
 def test_citizens_never_see_internal_states(client, complaint_payload):

@@ -45,8 +45,13 @@ def _plan(scenario) -> InspectionPlan:
 
 
 # -- permissions --------------------------------------------------------------------------
-PAGES = ["/thanh-tra/", "/thanh-tra/ke-hoach", "/thanh-tra/trong-so", "/thanh-tra/danh-gia",
-         f"/thanh-tra/chi-so.xlsx?period={PERIOD}"]  # fmt: skip
+PAGES = [
+    "/thanh-tra/",
+    "/thanh-tra/ke-hoach",
+    "/thanh-tra/trong-so",
+    "/thanh-tra/danh-gia",
+    f"/thanh-tra/chi-so.xlsx?period={PERIOD}",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -70,7 +75,9 @@ def test_supervisor_reads_but_cannot_change(client, make_user, login_as, scenari
         assert client.get(url).status_code == 200, url
     token = csrf(client)
     item = plan.items[0]
-    response = client.post(f"/thanh-tra/muc/{item.id}/chuyen", data={"csrf_token": token, "to": "approved"})
+    response = client.post(
+        f"/thanh-tra/muc/{item.id}/chuyen", data={"csrf_token": token, "to": "approved"}
+    )
     assert response.status_code == 403
     response = client.post("/thanh-tra/trong-so", data={"csrf_token": token})
     assert response.status_code == 403
@@ -112,7 +119,9 @@ def test_indicators_xlsx_has_the_figures(client, inspector, scenario):
     wb = load_workbook(io.BytesIO(response.data))
     ws = wb["Theo cơ quan"]
     header = [c.value for c in ws[3]]
-    rows = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=4, values_only=True)}
+    rows = {
+        r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=4, values_only=True)
+    }
     snnmt = rows["SNNMT"]
     # Hand-computed (tests/inspection_scenario.py); days late depend on "now" here, counts do not.
     assert snnmt["Số phản ánh tiếp nhận"] == 7
@@ -142,40 +151,85 @@ def test_plan_xlsx_and_print_page(client, inspector, scenario):
     assert "40,0%" in first[4]
     assert scenario["A3"].tracking_code in first[5]
     html = client.get(f"/thanh-tra/ke-hoach/{plan.id}/in").get_data(as_text=True)
-    for text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                 "UBND TỈNH ĐỒNG NAI", "SỞ NỘI VỤ", "Số:", "Đồng Nai, ngày", "V/v",
-                 "Nơi nhận:", "KẾ HOẠCH", "I. MỤC ĐÍCH", "inspection_print.css",
-                 "Sở Nông nghiệp và Môi trường"):  # fmt: skip
+    for text in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "UBND TỈNH ĐỒNG NAI",
+        "SỞ NỘI VỤ",
+        "Số:",
+        "Đồng Nai, ngày",
+        "V/v",
+        "Nơi nhận:",
+        "KẾ HOẠCH",
+        "I. MỤC ĐÍCH",
+        "inspection_print.css",
+        "Sở Nông nghiệp và Môi trường",
+    ):
         assert text in html, text
 
 
 # -- plan workflow ------------------------------------------------------------------------
 def test_propose_approve_conclude_follow_up(client, inspector, scenario):
     token = csrf(client)
-    response = client.post("/thanh-tra/ke-hoach/de-xuat", data={"csrf_token": token, "period": PERIOD})
+    response = client.post(
+        "/thanh-tra/ke-hoach/de-xuat", data={"csrf_token": token, "period": PERIOD}
+    )
     assert response.status_code == 302
     plan = InspectionPlan.query.one()
     item = plan.items[0]
     url = f"/thanh-tra/muc/{item.id}"
-    assert client.post(f"{url}/sua", data={"csrf_token": token, "planned_start": "2027-02-01",
-                                           "planned_end": "2027-01-01"}).status_code == 422  # fmt: skip
-    assert client.post(f"{url}/sua", data={"csrf_token": token, "planned_start": "2027-02-01",
-                                           "planned_end": "2027-02-10", "focus_fields": ["land"],
-                                           "note": "Ghi chú"}).status_code == 302  # fmt: skip
+    assert (
+        client.post(
+            f"{url}/sua",
+            data={"csrf_token": token, "planned_start": "2027-02-01", "planned_end": "2027-01-01"},
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"{url}/sua",
+            data={
+                "csrf_token": token,
+                "planned_start": "2027-02-01",
+                "planned_end": "2027-02-10",
+                "focus_fields": ["land"],
+                "note": "Ghi chú",
+            },
+        ).status_code
+        == 302
+    )
     for to in ("approved", "in_progress"):
         assert client.post(f"{url}/chuyen", data={"csrf_token": token, "to": to}).status_code == 302
     # Concluding without a finding is refused with a clear message.
     response = client.post(f"{url}/chuyen", data={"csrf_token": token, "to": "concluded"})
     assert response.status_code == 409
     assert "ít nhất một kết quả" in response.get_data(as_text=True)
-    assert client.post(f"{url}/ket-qua", data={"csrf_token": token, "violations": ""}).status_code == 422
-    response = client.post(f"{url}/ket-qua", data={
-        "csrf_token": token, "violations": "Chậm giải quyết 3 phản ánh đất đai.", "severity": "serious",
-        "responsible_unit": "Phòng Quản lý đất đai", "recommendations": ["discipline", "process_fix"]})  # fmt: skip
+    assert (
+        client.post(f"{url}/ket-qua", data={"csrf_token": token, "violations": ""}).status_code
+        == 422
+    )
+    response = client.post(
+        f"{url}/ket-qua",
+        data={
+            "csrf_token": token,
+            "violations": "Chậm giải quyết 3 phản ánh đất đai.",
+            "severity": "serious",
+            "responsible_unit": "Phòng Quản lý đất đai",
+            "recommendations": ["discipline", "process_fix"],
+        },
+    )
     assert response.status_code == 302
-    assert client.post(f"{url}/chuyen", data={"csrf_token": token, "to": "concluded"}).status_code == 302
-    assert client.post(f"{url}/chuyen", data={"csrf_token": token, "to": "follow_up_done",
-                                              "note": "Đã khắc phục"}).status_code == 302  # fmt: skip
+    assert (
+        client.post(f"{url}/chuyen", data={"csrf_token": token, "to": "concluded"}).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"{url}/chuyen",
+            data={"csrf_token": token, "to": "follow_up_done", "note": "Đã khắc phục"},
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     item = db.session.get(PlanItem, item.id)
     assert item.state == "follow_up_done" and item.focus_fields == ["land"]
@@ -199,8 +253,13 @@ def test_document_upload_checks_type_and_size(client, inspector, scenario):
     def post(name, data, doc_type="ket_luan"):
         # Encoded in memory: the test client would otherwise spool big files to a temp file
         # it never closes.
-        boundary, body = encode_multipart({"csrf_token": token, "doc_type": doc_type,
-                                           "document": FileStorage(io.BytesIO(data), name)})  # fmt: skip
+        boundary, body = encode_multipart(
+            {
+                "csrf_token": token,
+                "doc_type": doc_type,
+                "document": FileStorage(io.BytesIO(data), name),
+            }
+        )
         return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
     assert post("ket-luan.pdf", b"%PDF-1.4 ket luan").status_code == 302
@@ -227,8 +286,13 @@ def test_weights_editor_creates_a_version(client, inspector, app):
     from hotline.services.inspection_risk import DEFAULT_PARAMS, DEFAULT_WEIGHTS
 
     token = csrf(client, "/thanh-tra/trong-so")
-    form = {"csrf_token": token, "min_received": "3", "plan_threshold": "20", "max_items": "5",
-            "note": "Tăng trọng số trả lại"}  # fmt: skip
+    form = {
+        "csrf_token": token,
+        "min_received": "3",
+        "plan_threshold": "20",
+        "max_items": "5",
+        "note": "Tăng trọng số trả lại",
+    }
     form |= {f"w_{k}": str(v) for k, v in DEFAULT_WEIGHTS.items()}
     form |= {f"cap_{k}": str(v) for k, v in DEFAULT_PARAMS["caps"].items()}
     form |= {f"t_{k}": str(v) for k, v in DEFAULT_PARAMS["triggers"].items()}
@@ -246,7 +310,9 @@ def test_weights_editor_creates_a_version(client, inspector, app):
 
 def test_evaluation_page(client, inspector, scenario):
     token = csrf(client, "/thanh-tra/danh-gia?year=2026")
-    response = client.post("/thanh-tra/danh-gia?year=2026", data={"csrf_token": token, "action": "evaluate"})
+    response = client.post(
+        "/thanh-tra/danh-gia?year=2026", data={"csrf_token": token, "action": "evaluate"}
+    )
     assert response.status_code == 302
     html = client.get("/thanh-tra/danh-gia?year=2026").get_data(as_text=True)
     assert re.search(r'data-agency="SXD">.*?Hoàn thành xuất sắc nhiệm vụ', html, re.S)
@@ -262,4 +328,9 @@ def test_mark_lead_page(client, inspector, scenario):
     bad = data | {"tracking_code": "KHONG-CO"}
     assert client.post("/thanh-tra/nguon-tin", data=bad).status_code == 422
     assert InspectionLead.query.count() == 2  # the scenario's own + this one
-    assert client.post("/thanh-tra/nguon-tin", data={"tracking_code": code, "agency": "SXD"}).status_code == 400
+    assert (
+        client.post(
+            "/thanh-tra/nguon-tin", data={"tracking_code": code, "agency": "SXD"}
+        ).status_code
+        == 400
+    )

@@ -33,8 +33,14 @@ def _sla_page(form: SlaForm, status: int = 200):
     for p in policies:
         if p.effective_from <= today and p.kind not in current:
             current[p.kind] = p.id
-    return render_template("admin/sla.html", policies=policies, form=form, today=today,
-                           current=current, can_edit=current_user.role in EDIT_ROLES), status
+    return render_template(
+        "admin/sla.html",
+        policies=policies,
+        form=form,
+        today=today,
+        current=current,
+        can_edit=current_user.role in EDIT_ROLES,
+    ), status
 
 
 @bp.get("/thoi-han")
@@ -51,14 +57,16 @@ def sla_new():
         return _sla_page(form, 400)
     try:
         policy = admin_service.add_sla_policy(
-            {name: f.data for name, f in form._fields.items()}, current_user)
+            {name: f.data for name, f in form._fields.items()}, current_user
+        )
     except ValidationError as exc:
         db.session.rollback()
         _show_errors(form, exc)
         return _sla_page(form, 422)
     db.session.commit()
-    flash(f"Đã thêm phiên bản thời hạn mới, hiệu lực từ {policy.effective_from:%d/%m/%Y}.",
-          "success")
+    flash(
+        f"Đã thêm phiên bản thời hạn mới, hiệu lực từ {policy.effective_from:%d/%m/%Y}.", "success"
+    )
     return redirect(url_for("admin.sla"))
 
 
@@ -66,11 +74,17 @@ def sla_new():
 def _agencies_page(bound: dict[str, AgencyEmailForm] | None = None, status: int = 200):
     agencies = db.session.scalars(select(Agency).order_by(Agency.level, Agency.name)).all()
     bound = bound or {}
-    forms = {a.code: bound.get(a.code) or AgencyEmailForm(formdata=None, email=a.email or "",
-                                                         prefix=f"a{a.id}")
-             for a in agencies}  # fmt: skip
-    return render_template("admin/agencies.html", agencies=agencies, forms=forms,
-                           can_edit=current_user.role in EDIT_ROLES), status
+    forms = {
+        a.code: bound.get(a.code)
+        or AgencyEmailForm(formdata=None, email=a.email or "", prefix=f"a{a.id}")
+        for a in agencies
+    }
+    return render_template(
+        "admin/agencies.html",
+        agencies=agencies,
+        forms=forms,
+        can_edit=current_user.role in EDIT_ROLES,
+    ), status
 
 
 @bp.get("/co-quan")
@@ -105,8 +119,9 @@ def _users_page(form: UserForm, status: int = 200):
     users = db.session.scalars(
         select(User).options(selectinload(User.agency)).order_by(User.role, User.email)
     ).all()
-    return render_template("admin/users.html", users=users, form=form,
-                           confirm=ConfirmForm()), status
+    return render_template(
+        "admin/users.html", users=users, form=form, confirm=ConfirmForm()
+    ), status
 
 
 @bp.get("/tai-khoan")
@@ -123,7 +138,8 @@ def user_new():
         return _users_page(form, 400)
     try:
         user = admin_service.create_user(
-            {name: f.data for name, f in form._fields.items()}, current_user)
+            {name: f.data for name, f in form._fields.items()}, current_user
+        )
     except ValidationError as exc:
         db.session.rollback()
         _show_errors(form, exc)
@@ -157,8 +173,11 @@ def user_toggle(user_id: int):
 @bp.get("/nhat-ky")
 @roles_required(*EDIT_ROLES)
 def audit_log():
-    stmt = (select(AuditLog).options(selectinload(AuditLog.actor))
-            .order_by(AuditLog.at.desc(), AuditLog.id.desc()))
+    stmt = (
+        select(AuditLog)
+        .options(selectinload(AuditLog.actor))
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    )
     entity = request.args.get("entity")
     if entity:
         stmt = stmt.where(AuditLog.entity == entity)

@@ -25,14 +25,19 @@ def ward_choices(blank: str) -> dict[str, str]:
 
 
 class RuleForm(FlaskForm):
-    priority = StringField("Thứ tự ưu tiên (nhỏ hơn được xét trước)",
-                           render_kw={"inputmode": "numeric", "maxlength": 6})
-    field = SelectField("Lĩnh vực", choices=_blank("— Mọi lĩnh vực —", FIELD_LABELS),
-                        validate_choice=False)
-    kind = SelectField("Loại đơn", choices=_blank("— Mọi loại đơn —", KIND_LABELS),
-                       validate_choice=False)
-    scope = SelectField("Phạm vi", choices=_blank("— Cả hai phạm vi —", SCOPE_LABELS),
-                        validate_choice=False)
+    priority = StringField(
+        "Thứ tự ưu tiên (nhỏ hơn được xét trước)",
+        render_kw={"inputmode": "numeric", "maxlength": 6},
+    )
+    field = SelectField(
+        "Lĩnh vực", choices=_blank("— Mọi lĩnh vực —", FIELD_LABELS), validate_choice=False
+    )
+    kind = SelectField(
+        "Loại đơn", choices=_blank("— Mọi loại đơn —", KIND_LABELS), validate_choice=False
+    )
+    scope = SelectField(
+        "Phạm vi", choices=_blank("— Cả hai phạm vi —", SCOPE_LABELS), validate_choice=False
+    )
     keywords = TextAreaField(
         "Từ khóa (phân cách bằng dấu phẩy hoặc xuống dòng; không phân biệt dấu)",
         render_kw={"rows": 3, "maxlength": 5000},
@@ -56,25 +61,32 @@ class TesterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    field = SelectField("Lĩnh vực", choices=_blank("— Chọn lĩnh vực —", FIELD_LABELS),
-                        validate_choice=False)
-    kind = SelectField("Loại đơn", choices=_blank("— Không rõ —", KIND_LABELS),
-                       validate_choice=False)
+    field = SelectField(
+        "Lĩnh vực", choices=_blank("— Chọn lĩnh vực —", FIELD_LABELS), validate_choice=False
+    )
+    kind = SelectField(
+        "Loại đơn", choices=_blank("— Không rõ —", KIND_LABELS), validate_choice=False
+    )
     ward_code = SelectField("Xã/phường", validate_choice=False)
-    text = TextAreaField("Nội dung (để thử từ khóa và nhận diện địa danh)",
-                         render_kw={"rows": 4, "maxlength": 5000})
+    text = TextAreaField(
+        "Nội dung (để thử từ khóa và nhận diện địa danh)", render_kw={"rows": 4, "maxlength": 5000}
+    )
 
 
 class SlaForm(FlaskForm):
-    kind = SelectField("Loại đơn", choices=_blank("— Chọn loại đơn —", KIND_LABELS),
-                       validate_choice=False)
+    kind = SelectField(
+        "Loại đơn", choices=_blank("— Chọn loại đơn —", KIND_LABELS), validate_choice=False
+    )
     # A string, not a DateField: the service parses it and words the error in Vietnamese.
     effective_from = StringField("Có hiệu lực từ ngày", render_kw={"type": "date"})
-    accept_days = StringField("Thời hạn thụ lý / chuyển (ngày, để trống nếu không có)",
-                              render_kw={"inputmode": "numeric", "maxlength": 3})
+    accept_days = StringField(
+        "Thời hạn thụ lý / chuyển (ngày, để trống nếu không có)",
+        render_kw={"inputmode": "numeric", "maxlength": 3},
+    )
     accept_unit = SelectField("Đơn vị", choices=UNIT_LABELS, validate_choice=False)
-    resolve_days = StringField("Thời hạn giải quyết / trả lời (ngày)",
-                               render_kw={"inputmode": "numeric", "maxlength": 3})
+    resolve_days = StringField(
+        "Thời hạn giải quyết / trả lời (ngày)", render_kw={"inputmode": "numeric", "maxlength": 3}
+    )
     resolve_unit = SelectField("Đơn vị", choices=UNIT_LABELS, validate_choice=False)
     legal_basis = TextAreaField("Căn cứ pháp lý", render_kw={"rows": 2, "maxlength": 1000})
 
@@ -84,11 +96,13 @@ class AgencyEmailForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = StringField("Email", render_kw={"maxlength": 200, "type": "email",
-                                            "autocomplete": "off"})
+    email = StringField(
+        "Email", render_kw={"maxlength": 200, "type": "email", "autocomplete": "off"}
+    )
     full_name = StringField("Họ tên", render_kw={"maxlength": 200})
-    role = SelectField("Vai trò", choices=_blank("— Chọn vai trò —", ROLE_LABELS),
-                       validate_choice=False)
+    role = SelectField(
+        "Vai trò", choices=_blank("— Chọn vai trò —", ROLE_LABELS), validate_choice=False
+    )
     agency_code = SelectField("Cơ quan (bắt buộc với cán bộ cơ quan)", validate_choice=False)
     password = PasswordField("Mật khẩu ban đầu", render_kw={"autocomplete": "new-password"})
 

@@ -35,12 +35,18 @@ def index():
 @roles_required(*VIEW_ROLES)
 def rules():
     rows = db.session.scalars(
-        select(RoutingRule).options(selectinload(RoutingRule.agency))
+        select(RoutingRule)
+        .options(selectinload(RoutingRule.agency))
         .order_by(RoutingRule.active.desc(), RoutingRule.priority, RoutingRule.id)
-    ).all()  # fmt: skip
+    ).all()
     wards = {w.code: w.name for w in db.session.scalars(select(Ward))}
-    return render_template("admin/rules.html", rules=rows, wards=wards, confirm=ConfirmForm(),
-                           can_edit=current_user.role in EDIT_ROLES)
+    return render_template(
+        "admin/rules.html",
+        rules=rows,
+        wards=wards,
+        confirm=ConfirmForm(),
+        can_edit=current_user.role in EDIT_ROLES,
+    )
 
 
 def _rule_page(form: RuleForm, rule: RoutingRule | None, status: int = 200):
@@ -80,13 +86,20 @@ def _get_rule(rule_id: int) -> RoutingRule:
 def rule_edit(rule_id: int):
     rule = _get_rule(rule_id)
     if request.method == "GET":
-        form = RuleForm(formdata=None, data={
-            "priority": str(rule.priority), "field": rule.field or "", "kind": rule.kind or "",
-            "scope": rule.scope or "", "keywords": ", ".join(rule.keywords or []),
-            "ward_code": str(rule.ward_code or ""), "local_commune": rule.local_commune,
-            "agency_code": rule.agency.code if rule.agency else "",
-            "explanation": rule.explanation,
-        })  # fmt: skip
+        form = RuleForm(
+            formdata=None,
+            data={
+                "priority": str(rule.priority),
+                "field": rule.field or "",
+                "kind": rule.kind or "",
+                "scope": rule.scope or "",
+                "keywords": ", ".join(rule.keywords or []),
+                "ward_code": str(rule.ward_code or ""),
+                "local_commune": rule.local_commune,
+                "agency_code": rule.agency.code if rule.agency else "",
+                "explanation": rule.explanation,
+            },
+        )
         form.fill_choices()
         return _rule_page(form, rule)
     form = RuleForm()
@@ -135,11 +148,16 @@ def tester():
             error = "Cần chọn lĩnh vực để thử định tuyến."
         if error is None:
             location = resolve_location(ward, None, form.text.data or "")
-            route = choose_route(form.field.data, form.kind.data or None, location.ward_code,
-                                 form.text.data or "")
+            route = choose_route(
+                form.field.data, form.kind.data or None, location.ward_code, form.text.data or ""
+            )
             wards = {w.code: w.name for w in db.session.scalars(select(Ward))}
-            result = {"route": route, "scope": scope_for(location.ward_code),
-                      "ward_name": wards.get(location.ward_code)}
+            result = {
+                "route": route,
+                "scope": scope_for(location.ward_code),
+                "ward_name": wards.get(location.ward_code),
+            }
     status = 422 if error else 200
-    return render_template("admin/tester.html", form=form, result=result, location=location,
-                           error=error), status
+    return render_template(
+        "admin/tester.html", form=form, result=result, location=location, error=error
+    ), status

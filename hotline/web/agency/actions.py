@@ -72,7 +72,8 @@ HANDLERS = {
     "close": lambda c, u, f: handling.close(c, u, (f.note.data or "").strip() or None),
     "reassign": lambda c, u, f: supervision.reassign(c, u, _agency(f.agency.data), f.reason.data),
     "extension": lambda c, u, f: supervision.decide_extension(
-        c, u, f.decision.data == "approve", f.note.data),
+        c, u, f.decision.data == "approve", f.note.data
+    ),
     "pause": lambda c, u, f: supervision.pause(c, u, f.reason.data),
     "resume": lambda c, u, f: supervision.resume(c, u, f.reason.data),
     "split": _split,
@@ -98,8 +99,12 @@ def act(code: str, action: str):
     form = ActionForm()
     if not form.validate_on_submit():  # only the CSRF token can fail here
         db.session.rollback()
-        return render_detail(complaint, failed=action, status=400,
-                             errors={"_": "Phiên làm việc đã hết hạn, vui lòng gửi lại."})
+        return render_detail(
+            complaint,
+            failed=action,
+            status=400,
+            errors={"_": "Phiên làm việc đã hết hạn, vui lòng gửi lại."},
+        )
     try:
         ids = perform(action, complaint, current_user, form)
         db.session.commit()
@@ -107,8 +112,13 @@ def act(code: str, action: str):
         db.session.rollback()
         complaint = load_for(current_user, code)
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-        return render_detail(complaint, failed=action, values=values, status=exc.http_status,
-                             errors={"_": exc.detail, **exc.errors})
+        return render_detail(
+            complaint,
+            failed=action,
+            values=values,
+            status=exc.http_status,
+            errors={"_": exc.detail, **exc.errors},
+        )
     handling.dispatch_owed(*ids)
     flash(DONE_MESSAGES[action], "success")
     complaint = db.session.get(Complaint, ids[0])

@@ -19,13 +19,22 @@ class InboxFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Tìm kiếm", render_kw={"placeholder": "Mã tra cứu hoặc nội dung",
-                                           "maxlength": 100, "type": "search"})
-    state = SelectField("Trạng thái", choices={"": "Tất cả trạng thái",
-                                               OPEN_FILTER: "Đang xử lý (chưa kết thúc)",
-                                               **STATE_LABELS}, validate_choice=False)
-    field = SelectField("Lĩnh vực", choices={"": "Tất cả lĩnh vực", **FIELD_LABELS},
-                        validate_choice=False)
+    q = StringField(
+        "Tìm kiếm",
+        render_kw={"placeholder": "Mã tra cứu hoặc nội dung", "maxlength": 100, "type": "search"},
+    )
+    state = SelectField(
+        "Trạng thái",
+        choices={
+            "": "Tất cả trạng thái",
+            OPEN_FILTER: "Đang xử lý (chưa kết thúc)",
+            **STATE_LABELS,
+        },
+        validate_choice=False,
+    )
+    field = SelectField(
+        "Lĩnh vực", choices={"": "Tất cả lĩnh vực", **FIELD_LABELS}, validate_choice=False
+    )
     overdue = BooleanField("Quá hạn")
     due_soon = BooleanField("Sắp đến hạn (≤ 2 ngày làm việc)")
 

@@ -21,10 +21,16 @@ def outbox_failures():
     stmt = select(OutboxJob).where(OutboxJob.last_error.is_not(None))
     if only_owed:
         stmt = stmt.where(OutboxJob.done_at.is_(None))
-    page = db.paginate(stmt.order_by(OutboxJob.id.desc()), per_page=50, max_per_page=50,
-                       error_out=False)
-    return render_template("agency/outbox.html", page=page, only_owed=only_owed,
-                           form=ActionForm(), args={"con_no": "1"} if only_owed else {})
+    page = db.paginate(
+        stmt.order_by(OutboxJob.id.desc()), per_page=50, max_per_page=50, error_out=False
+    )
+    return render_template(
+        "agency/outbox.html",
+        page=page,
+        only_owed=only_owed,
+        form=ActionForm(),
+        args={"con_no": "1"} if only_owed else {},
+    )
 
 
 @bp.post("/quan-tri/hang-doi/<int:outbox_id>/gui-lai")

@@ -137,9 +137,14 @@ def wards():
     rows = db.session.scalars(select(Ward).order_by(Ward.name)).all()
     if q:
         rows = [w for w in rows if q in fold(w.name)]
-    return jsonify({"wards": [
-        {"code": w.code, "name": w.name, "division_type": w.division_type} for w in rows[:20]
-    ]})
+    return jsonify(
+        {
+            "wards": [
+                {"code": w.code, "name": w.name, "division_type": w.division_type}
+                for w in rows[:20]
+            ]
+        }
+    )
 
 
 @bp.get("/openapi.json")
@@ -147,7 +152,6 @@ def openapi():
     from hotline.web.api.openapi import build_openapi
 
     return jsonify(build_openapi())
-
 
 
 from hotline.web.api import inbox as _inbox  # noqa: E402, F401  (agency inbox routes on bp)

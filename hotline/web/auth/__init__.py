@@ -38,10 +38,12 @@ def load_user_from_token(req) -> User | None:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Vui lòng nhập email."),
-                                            Email("Email không hợp lệ.")])
-    password = PasswordField("Mật khẩu", validators=[DataRequired("Vui lòng nhập mật khẩu."),
-                                                     Length(max=200)])
+    email = EmailField(
+        "Email", validators=[DataRequired("Vui lòng nhập email."), Email("Email không hợp lệ.")]
+    )
+    password = PasswordField(
+        "Mật khẩu", validators=[DataRequired("Vui lòng nhập mật khẩu."), Length(max=200)]
+    )
 
 
 HOME_BY_ROLE = {

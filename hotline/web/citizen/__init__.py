@@ -47,8 +47,13 @@ def _feedback_helpers() -> dict:
         complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
         if complaint is None:
             return {"state": None, "attachments": []}
-        attachments = list(db.session.scalars(select(Attachment).where(
-            Attachment.complaint_id == complaint.id).order_by(Attachment.id)))
+        attachments = list(
+            db.session.scalars(
+                select(Attachment)
+                .where(Attachment.complaint_id == complaint.id)
+                .order_by(Attachment.id)
+            )
+        )
         return {"state": feedback_state(complaint), "attachments": attachments}
 
     return {"citizen_feedback": citizen_feedback}
@@ -63,8 +68,13 @@ def _refused(complaint: Complaint, factor: str, action: str, exc) -> tuple[str, 
     db.session.rollback()
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     return render_template(
-        "citizen/feedback.html", c=complaint, factor=factor, action=action, values=values,
-        errors={"_": exc.detail, **exc.errors}, state=feedback_state(complaint),
+        "citizen/feedback.html",
+        c=complaint,
+        factor=factor,
+        action=action,
+        values=values,
+        errors={"_": exc.detail, **exc.errors},
+        state=feedback_state(complaint),
     ), exc.http_status
 
 
@@ -92,8 +102,11 @@ def reopen_item(code: str):
     except (ValidationError, InvalidTransition) as exc:
         return _refused(complaint, factor, "reopen", exc)
     dispatch_owed(complaint.id)
-    return _back(complaint.tracking_code, factor,
-                 "Đã gửi đề nghị xem xét lại; phản ánh được chuyển lại cho cơ quan xử lý.")
+    return _back(
+        complaint.tracking_code,
+        factor,
+        "Đã gửi đề nghị xem xét lại; phản ánh được chuyển lại cho cơ quan xử lý.",
+    )
 
 
 @bp.get("/tra-cuu/<code>/tep/<int:attachment_id>")
@@ -103,7 +116,12 @@ def attachment(code: str, attachment_id: int):
     row = db.session.get(Attachment, attachment_id)
     if row is None or row.complaint_id != complaint.id or not attachment_path(row).is_file():
         raise NotFound("Không tìm thấy tệp đính kèm.")
-    response = send_file(attachment_path(row), mimetype=row.content_type, as_attachment=True,
-                         download_name=row.display_name, max_age=0)
+    response = send_file(
+        attachment_path(row),
+        mimetype=row.content_type,
+        as_attachment=True,
+        download_name=row.display_name,
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

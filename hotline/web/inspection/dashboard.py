@@ -58,19 +58,32 @@ def _trailing_months(period: Period, count: int = 12) -> Period:
 def _trend(current, previous) -> list[dict]:
     out = []
     for name, label, better in [
-        ("received", "Phản ánh tiếp nhận", None), ("on_time_pct", "Tỷ lệ đúng hạn (%)", "up"),
-        ("overdue", "Số trễ hạn", "down"), ("mean_days_late", "Ngày trễ bình quân", "down"),
-        ("returned_pct", "Tỷ lệ trả lại (%)", "down"), ("reopened_pct", "Tỷ lệ mở lại (%)", "down"),
-        ("mean_rating", "Mức hài lòng", "up"), ("clusters", "Vụ việc lặp lại", "down"),
-        ("escalated", "Vượt cấp trung ương", "down"), ("leads", "Tố cáo nặc danh có chứng cứ", "down"),
-    ]:  # fmt: skip
+        ("received", "Phản ánh tiếp nhận", None),
+        ("on_time_pct", "Tỷ lệ đúng hạn (%)", "up"),
+        ("overdue", "Số trễ hạn", "down"),
+        ("mean_days_late", "Ngày trễ bình quân", "down"),
+        ("returned_pct", "Tỷ lệ trả lại (%)", "down"),
+        ("reopened_pct", "Tỷ lệ mở lại (%)", "down"),
+        ("mean_rating", "Mức hài lòng", "up"),
+        ("clusters", "Vụ việc lặp lại", "down"),
+        ("escalated", "Vượt cấp trung ương", "down"),
+        ("leads", "Tố cáo nặc danh có chứng cứ", "down"),
+    ]:
         now, before = getattr(current, name), getattr(previous, name)
         delta = round(now - before, 2) if now is not None and before is not None else None
         good = None
         if delta and better:
             good = (delta > 0) == (better == "up")
-        out.append({"name": name, "label": label, "now": now, "before": before, "delta": delta,
-                    "good": good})  # fmt: skip
+        out.append(
+            {
+                "name": name,
+                "label": label,
+                "now": now,
+                "before": before,
+                "delta": delta,
+                "good": good,
+            }
+        )
     return out
 
 
@@ -82,30 +95,45 @@ def dashboard():
     fields = indicators_by_field(period, filters=filters)
     previous = indicators_by_agency(period.previous(), filters=filters)
     matrix = indicators_agency_field(period, filters=filters)
-    matrix_fields = [f for f in FIELD_LABELS if any(k[1] == f and r.overdue for k, r in matrix.items())]
+    matrix_fields = [
+        f for f in FIELD_LABELS if any(k[1] == f and r.overdue for k, r in matrix.items())
+    ]
     overdue_rows = []
     for r in sorted(agencies, key=lambda r: -r.overdue):
         if r.overdue:
-            cells = [matrix[(r.key[0], f)].overdue if (r.key[0], f) in matrix else 0
-                     for f in matrix_fields]  # fmt: skip
+            cells = [
+                matrix[(r.key[0], f)].overdue if (r.key[0], f) in matrix else 0
+                for f in matrix_fields
+            ]
             overdue_rows.append((r, cells))
     volume = monthly_volume(_trailing_months(period), filters)
     chart = {
         "months": list(volume),
-        "fields": [{"code": f, "label": FIELD_LABELS[f],
-                    "data": [volume[m].get(f, 0) for m in volume]}
-                   for f in FIELD_LABELS if any(volume[m].get(f) for m in volume)],
-        "on_time": [{"label": r.labels["agency_short"], "value": r.on_time_pct, "due": r.due}
-                    for r in sorted(agencies, key=lambda r: -r.due)[:20]
-                    if r.on_time_pct is not None],
-    }  # fmt: skip
+        "fields": [
+            {"code": f, "label": FIELD_LABELS[f], "data": [volume[m].get(f, 0) for m in volume]}
+            for f in FIELD_LABELS
+            if any(volume[m].get(f) for m in volume)
+        ],
+        "on_time": [
+            {"label": r.labels["agency_short"], "value": r.on_time_pct, "due": r.due}
+            for r in sorted(agencies, key=lambda r: -r.due)[:20]
+            if r.on_time_pct is not None
+        ],
+    }
     return render_template(
-        "inspection/dashboard.html", period=period, filters=filters, agency=agency,
-        agencies=agencies, fields=fields, total=totals(agencies),
-        trend=_trend(totals(agencies), totals(previous)), overdue_rows=overdue_rows,
-        matrix_fields=matrix_fields, chart=chart,
+        "inspection/dashboard.html",
+        period=period,
+        filters=filters,
+        agency=agency,
+        agencies=agencies,
+        fields=fields,
+        total=totals(agencies),
+        trend=_trend(totals(agencies), totals(previous)),
+        overdue_rows=overdue_rows,
+        matrix_fields=matrix_fields,
+        chart=chart,
         all_agencies=db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.name)),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/chi-so.xlsx")
@@ -115,8 +143,11 @@ def indicators_xlsx():
 
     period, _, _ = read_filters()
     body = indicators_workbook(period)
-    return Response(body, mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="chi-so-{period.code}.xlsx"'})  # fmt: skip
+    return Response(
+        body,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="chi-so-{period.code}.xlsx"'},
+    )
 
 
 @bp.route("/co-quan/<code>")
@@ -134,13 +165,22 @@ def agency_record(code: str):
         rows = indicators_by_agency(period, filters=Filters(agency_id=agency.id))
         history.append((period, rows[0] if rows else None))
         period = period.previous()
-    items = db.session.scalars(select(PlanItem).where(PlanItem.agency_id == agency.id)
-                               .order_by(PlanItem.id.desc()))  # fmt: skip
-    evaluations = db.session.scalars(select(YearlyEvaluation).where(
-        YearlyEvaluation.agency_id == agency.id).order_by(YearlyEvaluation.year.desc()))  # fmt: skip
-    return render_template("inspection/agency.html", agency=agency, history=history,
-                           items=list(items), findings=findings_for_agency(agency.id),
-                           evaluations=list(evaluations))  # fmt: skip
+    items = db.session.scalars(
+        select(PlanItem).where(PlanItem.agency_id == agency.id).order_by(PlanItem.id.desc())
+    )
+    evaluations = db.session.scalars(
+        select(YearlyEvaluation)
+        .where(YearlyEvaluation.agency_id == agency.id)
+        .order_by(YearlyEvaluation.year.desc())
+    )
+    return render_template(
+        "inspection/agency.html",
+        agency=agency,
+        history=history,
+        items=list(items),
+        findings=findings_for_agency(agency.id),
+        evaluations=list(evaluations),
+    )
 
 
 @bp.route("/nguon-tin", methods=["GET", "POST"])
@@ -161,15 +201,18 @@ def leads():
                 return redirect(url_for("inspection.leads"))
             code = request.form.get("tracking_code", "").strip().upper()
             complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
-            target = db.session.scalar(select(Agency).where(
-                Agency.code == request.form.get("agency", "")))  # fmt: skip
+            target = db.session.scalar(
+                select(Agency).where(Agency.code == request.form.get("agency", ""))
+            )
             errors = {}
             if complaint is None:
                 errors["tracking_code"] = "Không tìm thấy phản ánh với mã này."
             if target is None:
                 errors["agency"] = "Chọn cơ quan bị tố cáo."
             if errors:
-                raise ValidationError("Chưa ghi được nguồn tin: " + " ".join(errors.values()), errors)
+                raise ValidationError(
+                    "Chưa ghi được nguồn tin: " + " ".join(errors.values()), errors
+                )
             mark_lead(complaint, target, request.form.get("note", ""), current_user)
             db.session.commit()
             flash("Đã ghi nhận nguồn tin thanh tra.", "success")
@@ -180,6 +223,7 @@ def leads():
             status = exc.http_status
     rows = db.session.scalars(select(InspectionLead).order_by(InspectionLead.id.desc()).limit(200))
     return render_template(
-        "inspection/leads.html", leads=list(rows),
+        "inspection/leads.html",
+        leads=list(rows),
         all_agencies=db.session.scalars(select(Agency).order_by(Agency.name)),
-    ), status  # fmt: skip
+    ), status

@@ -36,10 +36,13 @@ from hotline.web.inspection import EDIT_ROLES, VIEW_ROLES, bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TRANSITION_LABELS = {
-    "approved": "Phê duyệt", "in_progress": "Bắt đầu kiểm tra", "concluded": "Kết luận",
-    "follow_up_done": "Hoàn thành theo dõi", "proposed": "Trả về đề xuất",
+    "approved": "Phê duyệt",
+    "in_progress": "Bắt đầu kiểm tra",
+    "concluded": "Kết luận",
+    "follow_up_done": "Hoàn thành theo dõi",
+    "proposed": "Trả về đề xuất",
     "dropped": "Không đưa vào kế hoạch",
-}  # fmt: skip
+}
 
 
 def _plan(plan_id: int) -> InspectionPlan:
@@ -86,8 +89,9 @@ def plan_list():
     plans = db.session.scalars(select(InspectionPlan).order_by(InspectionPlan.period.desc()))
     from hotline.services.inspection import current_quarter
 
-    return render_template("inspection/plans.html", plans=list(plans),
-                           suggested=current_quarter().previous().code)  # fmt: skip
+    return render_template(
+        "inspection/plans.html", plans=list(plans), suggested=current_quarter().previous().code
+    )
 
 
 @bp.route("/ke-hoach/de-xuat", methods=["POST"])
@@ -110,14 +114,22 @@ def plan_detail(plan_id: int):
     plan = _plan(plan_id)
     in_plan = {i.agency_id for i in plan.items}
     return render_template(
-        "inspection/plan_detail.html", plan=plan, ITEM_STATE_LABELS=ITEM_STATE_LABELS,
-        ITEM_TRANSITIONS=ITEM_TRANSITIONS, TRANSITION_LABELS=TRANSITION_LABELS,
-        RECOMMENDATION_LABELS=RECOMMENDATION_LABELS, SEVERITY_LABELS=SEVERITY_LABELS,
-        DOC_TYPES=DOC_TYPES, can_edit=current_user.role in EDIT_ROLES,
+        "inspection/plan_detail.html",
+        plan=plan,
+        ITEM_STATE_LABELS=ITEM_STATE_LABELS,
+        ITEM_TRANSITIONS=ITEM_TRANSITIONS,
+        TRANSITION_LABELS=TRANSITION_LABELS,
+        RECOMMENDATION_LABELS=RECOMMENDATION_LABELS,
+        SEVERITY_LABELS=SEVERITY_LABELS,
+        DOC_TYPES=DOC_TYPES,
+        can_edit=current_user.role in EDIT_ROLES,
         max_upload_mb=_max_upload_mb(),
-        other_agencies=[a for a in db.session.scalars(select(Agency).order_by(Agency.name))
-                        if a.id not in in_plan],
-    )  # fmt: skip
+        other_agencies=[
+            a
+            for a in db.session.scalars(select(Agency).order_by(Agency.name))
+            if a.id not in in_plan
+        ],
+    )
 
 
 @bp.route("/ke-hoach/<int:plan_id>", methods=["POST"])
@@ -126,11 +138,14 @@ def plan_update(plan_id: int):
     plan = _plan(plan_id)
     try:
         update_plan_header(
-            plan, current_user, title=request.form.get("title", "").strip(),
-            number=request.form.get("number", "").strip()[:40], issued_on=_date("issued_on"),
+            plan,
+            current_user,
+            title=request.form.get("title", "").strip(),
+            number=request.form.get("number", "").strip()[:40],
+            issued_on=_date("issued_on"),
             signer_name=request.form.get("signer_name", "").strip()[:200],
             signer_title=request.form.get("signer_title", "").strip()[:200],
-        )  # fmt: skip
+        )
     except HotlineError as exc:
         return _fail(exc, plan_id)
     db.session.commit()
@@ -160,14 +175,21 @@ def item_update(item_id: int):
     item = get_item(item_id)
     focus = [f for f in request.form.getlist("focus_fields") if f in FIELD_LABELS]
     try:
-        update_item(item, current_user, planned_start=_date("planned_start"),
-                    planned_end=_date("planned_end"), focus_fields=focus,
-                    note=request.form.get("note", "").strip())  # fmt: skip
+        update_item(
+            item,
+            current_user,
+            planned_start=_date("planned_start"),
+            planned_end=_date("planned_end"),
+            focus_fields=focus,
+            note=request.form.get("note", "").strip(),
+        )
     except HotlineError as exc:
         return _fail(exc, item.plan_id)
     db.session.commit()
     flash(f"Đã lưu mục “{item.agency.name}”.", "success")
-    return redirect(url_for("inspection.plan_detail", plan_id=item.plan_id, _anchor=f"muc-{item.id}"))
+    return redirect(
+        url_for("inspection.plan_detail", plan_id=item.plan_id, _anchor=f"muc-{item.id}")
+    )
 
 
 @bp.route("/muc/<int:item_id>/chuyen", methods=["POST"])
@@ -175,13 +197,19 @@ def item_update(item_id: int):
 def item_transition(item_id: int):
     item = get_item(item_id)
     try:
-        transition_item(item, request.form.get("to", ""), current_user,
-                        note=request.form.get("note", "").strip() or None)  # fmt: skip
+        transition_item(
+            item,
+            request.form.get("to", ""),
+            current_user,
+            note=request.form.get("note", "").strip() or None,
+        )
     except HotlineError as exc:
         return _fail(exc, item.plan_id)
     db.session.commit()
     flash(f"“{item.agency.name}”: {ITEM_STATE_LABELS[item.state]}.", "success")
-    return redirect(url_for("inspection.plan_detail", plan_id=item.plan_id, _anchor=f"muc-{item.id}"))
+    return redirect(
+        url_for("inspection.plan_detail", plan_id=item.plan_id, _anchor=f"muc-{item.id}")
+    )
 
 
 @bp.route("/muc/<int:item_id>/ket-qua", methods=["POST"])
@@ -191,18 +219,23 @@ def item_add_finding(item_id: int):
     codes = request.form.get("complaint_codes", "").replace(";", ",").split(",")
     try:
         add_finding(
-            item, current_user, violations=request.form.get("violations", ""),
+            item,
+            current_user,
+            violations=request.form.get("violations", ""),
             responsible_unit=request.form.get("responsible_unit", "")[:300],
             severity=request.form.get("severity", "minor"),
             recommendations=request.form.getlist("recommendations"),
             recommendation_note=request.form.get("recommendation_note", ""),
-            concluded_on=_date("concluded_on"), complaint_codes=codes,
-        )  # fmt: skip
+            concluded_on=_date("concluded_on"),
+            complaint_codes=codes,
+        )
     except HotlineError as exc:
         return _fail(exc, item.plan_id)
     db.session.commit()
     flash("Đã ghi nhận kết quả kiểm tra.", "success")
-    return redirect(url_for("inspection.plan_detail", plan_id=item.plan_id, _anchor=f"muc-{item.id}"))
+    return redirect(
+        url_for("inspection.plan_detail", plan_id=item.plan_id, _anchor=f"muc-{item.id}")
+    )
 
 
 def _finding(finding_id: int) -> Finding:
@@ -221,8 +254,9 @@ def finding_upload(finding_id: int):
     try:
         if upload is None or not upload.filename:
             raise ValidationError("Chọn tệp cần tải lên.", {"document": "Bắt buộc."})
-        attach_document(finding, upload.filename, upload.read(), request.form.get("doc_type", ""),
-                        current_user)  # fmt: skip
+        attach_document(
+            finding, upload.filename, upload.read(), request.form.get("doc_type", ""), current_user
+        )
     except HotlineError as exc:
         return _fail(exc, plan_id)
     db.session.commit()
@@ -251,8 +285,9 @@ def document_download(doc_id: int):
     path = upload_dir() / doc.stored_name
     if not path.is_file():
         raise NotFound("Tệp tài liệu không còn trên máy chủ.")
-    return send_file(path, mimetype=doc.content_type, as_attachment=True,
-                     download_name=doc.display_name)  # fmt: skip
+    return send_file(
+        path, mimetype=doc.content_type, as_attachment=True, download_name=doc.display_name
+    )
 
 
 @bp.route("/ke-hoach/<int:plan_id>/in")
@@ -261,8 +296,13 @@ def plan_print(plan_id: int):
     plan = _plan(plan_id)
     period = parse_period(plan.period)
     items = [i for i in plan.items if i.state != "dropped"]
-    return render_template("inspection/plan_print.html", plan=plan, period=period, items=items,
-                           issued=plan.issued_on or utcnow().astimezone(LOCAL_TZ).date())  # fmt: skip
+    return render_template(
+        "inspection/plan_print.html",
+        plan=plan,
+        period=period,
+        items=items,
+        issued=plan.issued_on or utcnow().astimezone(LOCAL_TZ).date(),
+    )
 
 
 @bp.route("/ke-hoach/<int:plan_id>.xlsx")
@@ -271,5 +311,8 @@ def plan_xlsx(plan_id: int):
     from hotline.services.inspection_export import plan_workbook
 
     plan = _plan(plan_id)
-    return Response(plan_workbook(plan), mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="ke-hoach-{plan.period}.xlsx"'})  # fmt: skip
+    return Response(
+        plan_workbook(plan),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="ke-hoach-{plan.period}.xlsx"'},
+    )

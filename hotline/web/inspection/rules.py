@@ -29,11 +29,16 @@ from hotline.web.auth import roles_required
 from hotline.web.inspection import EDIT_ROLES, VIEW_ROLES, bp
 
 TRIGGER_LABELS = {
-    "on_time_pct": "Tỷ lệ đúng hạn dưới (%)", "days_late": "Ngày trễ bình quân trên",
-    "returned_pct": "Tỷ lệ trả lại trên (%)", "reopened_pct": "Tỷ lệ mở lại trên (%)",
-    "mean_rating": "Mức hài lòng dưới", "clusters": "Số vụ lặp lại từ",
-    "admin_procedure": "Số phản ánh TTHC từ", "escalated": "Số vượt cấp từ", "leads": "Số nguồn tin từ",
-}  # fmt: skip
+    "on_time_pct": "Tỷ lệ đúng hạn dưới (%)",
+    "days_late": "Ngày trễ bình quân trên",
+    "returned_pct": "Tỷ lệ trả lại trên (%)",
+    "reopened_pct": "Tỷ lệ mở lại trên (%)",
+    "mean_rating": "Mức hài lòng dưới",
+    "clusters": "Số vụ lặp lại từ",
+    "admin_procedure": "Số phản ánh TTHC từ",
+    "escalated": "Số vượt cấp từ",
+    "leads": "Số nguồn tin từ",
+}
 
 
 def _number(name: str, *, allow_empty: bool = False) -> float | None:
@@ -69,7 +74,9 @@ def weights():
                 "caps": {k: _number(f"cap_{k}") for k in DEFAULT_PARAMS["caps"]},
                 "triggers": {k: _number(f"t_{k}") for k in DEFAULT_PARAMS["triggers"]},
             }
-            row = save_weights(new_weights, params, current_user, request.form.get("note", "")[:500])
+            row = save_weights(
+                new_weights, params, current_user, request.form.get("note", "")[:500]
+            )
             db.session.commit()
             flash(f"Đã lưu trọng số phiên bản {row.version}.", "success")
             return redirect(url_for("inspection.weights"))
@@ -81,10 +88,13 @@ def weights():
     db.session.commit()
     history = db.session.scalars(select(RiskWeights).order_by(RiskWeights.version.desc()).limit(20))
     return render_template(
-        "inspection/weights.html", current=current, history=list(history),
-        INDICATOR_LABELS=INDICATOR_LABELS, TRIGGER_LABELS=TRIGGER_LABELS,
+        "inspection/weights.html",
+        current=current,
+        history=list(history),
+        INDICATOR_LABELS=INDICATOR_LABELS,
+        TRIGGER_LABELS=TRIGGER_LABELS,
         can_edit=current_user.role in EDIT_ROLES,
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/danh-gia", methods=["GET", "POST"])
@@ -102,8 +112,10 @@ def evaluation():
             raise Forbidden("Chỉ thanh tra viên được thay đổi đánh giá.")
         try:
             if request.form.get("action") == "rule":
-                thresholds = {g: {c: _number(f"{g}__{c}", allow_empty=True) for c in CONDITIONS}
-                              for g in RULE_GRADES}  # fmt: skip
+                thresholds = {
+                    g: {c: _number(f"{g}__{c}", allow_empty=True) for c in CONDITIONS}
+                    for g in RULE_GRADES
+                }
                 row = save_rule(thresholds, current_user, request.form.get("note", "")[:500])
                 flash(f"Đã lưu quy tắc đánh giá phiên bản {row.version}.", "success")
             else:
@@ -122,9 +134,17 @@ def evaluation():
     ).all()
     order = list(GRADE_LABELS)
     evaluations = sorted(evaluations, key=lambda e: (order.index(e.grade), e.agency.name))
-    rules = db.session.scalars(select(EvaluationRule).order_by(EvaluationRule.version.desc()).limit(10))
+    rules = db.session.scalars(
+        select(EvaluationRule).order_by(EvaluationRule.version.desc()).limit(10)
+    )
     return render_template(
-        "inspection/evaluation.html", year=year, rule=rule, rules=list(rules),
-        evaluations=evaluations, GRADE_LABELS=GRADE_LABELS, CONDITIONS=CONDITIONS,
-        RULE_GRADES=RULE_GRADES, can_edit=current_user.role in EDIT_ROLES,
-    ), status  # fmt: skip
+        "inspection/evaluation.html",
+        year=year,
+        rule=rule,
+        rules=list(rules),
+        evaluations=evaluations,
+        GRADE_LABELS=GRADE_LABELS,
+        CONDITIONS=CONDITIONS,
+        RULE_GRADES=RULE_GRADES,
+        can_edit=current_user.role in EDIT_ROLES,
+    ), status

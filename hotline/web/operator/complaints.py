@@ -20,6 +20,7 @@ from hotline.web.operator.forms import ListFilterForm
 
 PER_PAGE = 25
 
+
 def scoped(stmt: Select, user: User) -> Select:
     """Agency staff see only complaints assigned to their agency (none without an agency)."""
     if user.role == "agency_staff":

@@ -47,10 +47,13 @@ def _render_queue(bound: dict[int, TriageForm] | None = None, status: int = 200)
     stmt = (
         select(Complaint)
         .where(Complaint.state.in_(sorted(MANUAL_TRIAGE_FROM)))
-        .options(selectinload(Complaint.triage_results), selectinload(Complaint.ward),
-                 selectinload(Complaint.events))
+        .options(
+            selectinload(Complaint.triage_results),
+            selectinload(Complaint.ward),
+            selectinload(Complaint.events),
+        )
         .order_by(Complaint.received_at, Complaint.id)
-    )  # fmt: skip
+    )
     page = db.paginate(stmt, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     items = list(page.items)
     for complaint_id in bound:
