@@ -38,8 +38,11 @@ def create_app(settings: Settings | None = None) -> Flask:
             parents=True, exist_ok=True
         )
 
-    from hotline import models  # noqa: F401  (registers every table on the metadata)
+    from hotline import audit  # noqa: F401  (each import registers its tables on the metadata)
+    from hotline.complaints import models as _complaint_models  # noqa: F401
+    from hotline.directory import models as _directory_models  # noqa: F401
     from hotline.extensions import csrf, db, limiter, login, migrate
+    from hotline.inspection import models as _inspection_models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))

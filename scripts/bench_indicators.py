@@ -225,7 +225,7 @@ def run(url: str, n: int, label: str) -> dict:
     from hotline import create_app
     from hotline.config import Settings
     from hotline.extensions import db
-    from hotline.services.seed import seed_all
+    from hotline.fixtures.seed import seed_all
 
     app = create_app(Settings(database_url=url, env="bench", ratelimit_enabled=False))
     with app.app_context():
@@ -280,7 +280,7 @@ def run(url: str, n: int, label: str) -> dict:
 
 def time_indicators(period_code: str = "2026-Q2") -> dict:
     """Every indicator the dashboard and the plan need for one quarter (best of 3 runs)."""
-    from hotline.services.inspection import (
+    from hotline.inspection.indicators import (
         indicators_agency_field,
         indicators_by_agency,
         indicators_by_field,

@@ -57,7 +57,7 @@ def base_settings(database_url, tmp_path_factory) -> Settings:
 def _schema(base_settings) -> Iterator[None]:
     """Build the schema once (tests/test_migrations.py checks the migrations give the same
     schema) and load the seed data."""
-    from hotline.services.seed import seed_all
+    from hotline.fixtures.seed import seed_all
 
     app = create_app(base_settings)
     with app.app_context():
@@ -93,7 +93,7 @@ def app(settings, _schema):
             if table.name not in KEPT_TABLES:
                 db.session.execute(delete(table))
         db.session.commit()
-        from hotline.services.seed import seed_routing_rules, seed_sla_policies
+        from hotline.fixtures.seed import seed_routing_rules, seed_sla_policies
 
         seed_routing_rules()
         seed_sla_policies()
@@ -129,7 +129,7 @@ def make_settings(base_settings):
 @pytest.fixture
 def make_user(app):
     """Create a staff user: make_user("supervisor") -> User (password 'matkhau-123')."""
-    from hotline.services.accounts import upsert_user
+    from hotline.directory.accounts import upsert_user
 
     counter = iter(range(1, 10_000))
 

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from hotline.clock import utcnow
 from hotline.codes import new_tracking_code
+from hotline.complaints.models import Complaint
+from hotline.directory.models import Agency
 from hotline.extensions import db
-from hotline.models import Agency, Complaint
-from hotline.models.types import utcnow
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

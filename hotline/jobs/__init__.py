@@ -23,9 +23,9 @@ from rq.job import Job, JobStatus
 from sqlalchemy import or_, select
 from sqlalchemy.exc import StatementError
 
+from hotline.clock import utcnow
+from hotline.complaints.models import OutboxJob
 from hotline.extensions import db
-from hotline.models import OutboxJob
-from hotline.models.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -254,9 +254,9 @@ def warm_up() -> None:
     costs a horse ~0.5 s). Horses share all of it copy-on-write."""
     from sqlalchemy.orm import configure_mappers
 
-    from hotline.services.deadlines import is_working_day
-    from hotline.services.location import get_matcher
-    from hotline.services.triage import get_classifier
+    from hotline.complaints.triage import get_classifier
+    from hotline.directory.deadlines import is_working_day
+    from hotline.directory.location import get_matcher
 
     configure_mappers()
     today = utcnow().date()

@@ -33,7 +33,7 @@ def _sweep_outbox() -> int:
 
 
 def _commit_and_dispatch(ids: list[int]) -> int:
-    from hotline.services.handling import dispatch_owed
+    from hotline.complaints.handling import dispatch_owed
 
     db.session.commit()
     if ids:
@@ -42,19 +42,19 @@ def _commit_and_dispatch(ids: list[int]) -> int:
 
 
 def _mark_overdue() -> int:
-    from hotline.services.reminders import mark_overdue
+    from hotline.complaints.reminders import mark_overdue
 
     return _commit_and_dispatch(mark_overdue())
 
 
 def _remind_due_soon() -> int:
-    from hotline.services.reminders import remind_due_soon
+    from hotline.complaints.reminders import remind_due_soon
 
     return _commit_and_dispatch(remind_due_soon())
 
 
 def _auto_close() -> int:
-    from hotline.services.feedback import auto_close
+    from hotline.complaints.feedback import auto_close
 
     return _commit_and_dispatch(auto_close())
 

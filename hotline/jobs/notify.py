@@ -26,8 +26,8 @@ def send_outbox_notification(outbox_id: int) -> str:
     notifications.MAX_ATTEMPTS hand-overs; in-process (no Redis) it returns and the sweeper retries.
     The complaint's state change was committed before and is never undone.
     """
+    from hotline.complaints.notifications import deliver
     from hotline.jobs import get_redis
-    from hotline.services.notifications import deliver
 
     outcome = deliver(outbox_id)
     if outcome == "failed" and get_redis() is not None:

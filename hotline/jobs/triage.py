@@ -20,7 +20,7 @@ def triage_outbox_job(outbox_id: int) -> str:
     backoff (10 s, 60 s, 300 s); after that the row stays owed and the sweeper sends it again.
     Any other problem is permanent: the complaint goes to needs_review (with an event), no crash.
     """
-    from hotline.services.triage import TRANSIENT_DB_ERRORS, run_triage_job
+    from hotline.complaints.triage import TRANSIENT_DB_ERRORS, run_triage_job
 
     try:
         return run_triage_job(outbox_id)

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from flask import Flask
 
+from hotline.complaints.workflow import STATE_LABELS
+from hotline.directory.deadlines import LOCAL_TZ
 from hotline.labels import CHANNEL_LABELS, EVENT_LABELS, FIELD_LABELS, KIND_LABELS, LEVEL_LABELS
-from hotline.services.deadlines import LOCAL_TZ
-from hotline.services.status import STATE_LABELS
 
 
 def local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:

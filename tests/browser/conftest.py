@@ -26,8 +26,8 @@ def live_server(app) -> Iterator[str]:
     """Serve the test app on 127.0.0.1 at a free port; yields the base URL."""
     from werkzeug.serving import make_server
 
+    from hotline.complaints.triage import get_classifier
     from hotline.extensions import db
-    from hotline.services.triage import get_classifier
 
     # Load (or fail to find) the model now: the first inline triage would otherwise spend
     # seconds importing the ML stack inside the citizen's first request.

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from hotline.complaints.models import Complaint
 from hotline.extensions import db
-from hotline.models import Complaint
 
 pytestmark = pytest.mark.browser
 

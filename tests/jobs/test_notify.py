@@ -11,11 +11,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from hotline.clock import utcnow
+from hotline.complaints import handling
+from hotline.complaints.models import OutboxJob
+from hotline.complaints.notifications import SKIPPED_NO_SMTP
+from hotline.directory.models import Agency
 from hotline.extensions import db
-from hotline.models import Agency, OutboxJob
-from hotline.models.types import utcnow
-from hotline.services import handling
-from hotline.services.notifications import SKIPPED_NO_SMTP
 from tests.handling_support import make_item
 
 
@@ -155,7 +156,7 @@ def test_smtp_down_keeps_the_change_and_retries(app, make_user, smtp):
 
 
 def test_gives_up_after_max_attempts(app, make_user, smtp):
-    from hotline.services.notifications import MAX_ATTEMPTS, deliver
+    from hotline.complaints.notifications import MAX_ATTEMPTS, deliver
 
     complaint = make_item("accepted", citizen_email="an@example.vn")
     handling.answer(complaint, make_user("agency_staff", "SXD"), "Đã sửa chữa xong mặt đường.")

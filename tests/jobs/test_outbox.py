@@ -10,12 +10,12 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from hotline import create_app
+from hotline.complaints.intake import parse_intake, submit_complaint
+from hotline.complaints.models import Complaint, ComplaintEvent, OutboxJob, TriageResult
 from hotline.errors import TransientError
 from hotline.extensions import db
 from hotline.jobs import dispatch, sweep_outbox
 from hotline.jobs.triage import triage_outbox_job
-from hotline.models import Complaint, ComplaintEvent, OutboxJob, TriageResult
-from hotline.services.intake import parse_intake, submit_complaint
 from tests.conftest import FakeClassifier
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
@@ -225,7 +225,7 @@ def test_a_database_blip_raises_transient_error_for_rq_to_retry(
     app, fake_classifier, complaint_payload, monkeypatch
 ):
     complaint, row = submit(complaint_payload)
-    monkeypatch.setattr("hotline.services.triage.auto_triage", _db_blip)
+    monkeypatch.setattr("hotline.complaints.triage.auto_triage", _db_blip)
     with pytest.raises(TransientError):
         triage_outbox_job(row.id)
     db.session.expire_all()
@@ -241,7 +241,7 @@ def test_a_database_blip_raises_transient_error_for_rq_to_retry(
 def test_a_database_blip_during_in_process_intake_still_answers_201(
     client, fake_classifier, complaint_payload, monkeypatch, caplog
 ):
-    monkeypatch.setattr("hotline.services.triage.auto_triage", _db_blip)
+    monkeypatch.setattr("hotline.complaints.triage.auto_triage", _db_blip)
     assert client.post("/api/v1/complaints", json=complaint_payload).status_code == 201
     assert "job.inline_failed" in caplog.text
     assert "912345678" not in caplog.text  # the statement's parameters stay out of the log
@@ -261,7 +261,7 @@ def test_a_permanent_problem_ends_in_needs_review_with_an_event(
     if broken == "classifier":
         monkeypatch.setattr(fake_classifier, "predict", boom)
     else:  # fails after the model's verdict and the "triaged" step were written
-        monkeypatch.setattr("hotline.services.triage.choose_route", boom)
+        monkeypatch.setattr("hotline.complaints.triage.choose_route", boom)
     response = client.post("/api/v1/complaints", json=complaint_payload)
     assert response.status_code == 201
     complaint = db.session.scalar(select(Complaint))
@@ -299,8 +299,8 @@ def test_sweep_command_reports_how_many(app, fake_classifier, complaint_payload)
 def test_intake_with_rate_limits_on_survives_redis_down(make_settings, _schema):
     """Production settings: limiter counters in Redis. Redis down must not refuse a complaint."""
     from hotline import create_app
+    from hotline.complaints.models import Complaint
     from hotline.extensions import db as _db
-    from hotline.models import Complaint
 
     app = create_app(make_settings(redis_url="redis://127.0.0.1:1/0", ratelimit_enabled=True))
     try:

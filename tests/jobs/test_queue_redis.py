@@ -26,6 +26,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import create_engine, func, select, text
 
 from hotline import create_app
+from hotline.complaints.models import Complaint, ComplaintEvent, OutboxJob, TriageResult
 from hotline.extensions import db
 from hotline.jobs import (
     QUEUE_DEFAULT,
@@ -36,7 +37,6 @@ from hotline.jobs import (
     get_redis,
     sweep_outbox,
 )
-from hotline.models import Complaint, ComplaintEvent, OutboxJob, TriageResult
 from tests.conftest import ROOT, FakeClassifier, service_required
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
@@ -327,7 +327,7 @@ class RowLock:
 def model_loads(model_dir: Path) -> bool:
     if not model_dir.exists():
         return False
-    from hotline.services.triage import load_classifier
+    from hotline.complaints.triage import load_classifier
 
     return load_classifier(model_dir) is not None
 

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from hotline.audit import AuditLog
+from hotline.directory.models import Agency, RoutingRule, SlaPolicy, User
 from hotline.extensions import db
-from hotline.models import Agency, AuditLog, RoutingRule, SlaPolicy, User
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from hotline.clock import utcnow
+from hotline.complaints.models import Attachment
 from hotline.extensions import db
-from hotline.models import Attachment
-from hotline.models.types import utcnow
 from tests.handling_support import PDF, isolate_requests, make_item
 
 

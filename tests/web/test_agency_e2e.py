@@ -8,8 +8,9 @@ import base64
 import pytest
 from sqlalchemy import select
 
+from hotline.complaints.models import Complaint, RoutingCorrection
+from hotline.directory.models import Agency
 from hotline.extensions import db
-from hotline.models import Agency, Complaint, RoutingCorrection
 from tests.conftest import FakePrediction
 from tests.handling_support import PDF, csrf_token, isolate_requests
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from hotline.codes import new_tracking_code
+from hotline.complaints.models import Attachment, ComplaintEvent
 from hotline.extensions import db
-from hotline.models import Attachment, ComplaintEvent
 from hotline.web.agency.actions import DONE_MESSAGES
 from hotline.web.api.inbox import API_ACTIONS
 from tests.handling_support import csrf_token, isolate_requests, make_item

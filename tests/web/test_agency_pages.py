@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from hotline.clock import utcnow
+from hotline.complaints.attachments import MAX_ATTACHMENT_BYTES
+from hotline.complaints.models import Attachment, ComplaintEvent, IdentityGrant
 from hotline.extensions import db
-from hotline.models import Attachment, ComplaintEvent, IdentityGrant
-from hotline.models.types import utcnow
-from hotline.services.attachments import MAX_ATTACHMENT_BYTES
 from tests.handling_support import (
     JPG,
     PDF,
@@ -311,7 +311,7 @@ def test_supervisor_pause_resume_reassign_split(client, make_user, login_as):
 
 
 def test_outbox_page_for_admins(client, make_user, login_as):
-    from hotline.models import OutboxJob
+    from hotline.complaints.models import OutboxJob
 
     complaint = make_item("assigned")
     db.session.add(

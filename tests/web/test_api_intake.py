@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from hotline.complaints.models import Complaint, ComplaintEvent, OutboxJob
 from hotline.extensions import db
-from hotline.models import Complaint, ComplaintEvent, OutboxJob
 
 
 def count(model) -> int:

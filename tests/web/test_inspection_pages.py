@@ -6,15 +6,16 @@ import io
 import re
 
 import pytest
-from inspection_scenario import PERIOD, build_scenario
+from tests.inspection.scenario import PERIOD, build_scenario
 from openpyxl import load_workbook
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from hotline.audit import AuditLog
 from hotline.extensions import db
-from hotline.models import AuditLog, FindingDocument, InspectionLead, InspectionPlan, PlanItem
-from hotline.services.inspection import parse_period
-from hotline.services.inspection_plans import propose_plan
+from hotline.inspection.indicators import parse_period
+from hotline.inspection.models import FindingDocument, InspectionLead, InspectionPlan, PlanItem
+from hotline.inspection.plans import propose_plan
 
 
 def csrf(client, url="/thanh-tra/") -> str:
@@ -37,7 +38,7 @@ def inspector(make_user, login_as):
 
 
 def _plan(scenario) -> InspectionPlan:
-    from inspection_scenario import AS_OF
+    from tests.inspection.scenario import AS_OF
 
     plan = propose_plan(parse_period(PERIOD), None, as_of=AS_OF)
     db.session.commit()
@@ -123,7 +124,7 @@ def test_indicators_xlsx_has_the_figures(client, inspector, scenario):
         r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=4, values_only=True)
     }
     snnmt = rows["SNNMT"]
-    # Hand-computed (tests/inspection_scenario.py); days late depend on "now" here, counts do not.
+    # Hand-computed (tests/inspection/scenario.py); days late depend on "now" here, counts do not.
     assert snnmt["Số phản ánh tiếp nhận"] == 7
     assert snnmt["Trả lời đúng hạn"] == 2
     assert snnmt["Tỷ lệ trả lại (%)"] == 12.5
@@ -239,7 +240,7 @@ def test_propose_approve_conclude_follow_up(client, inspector, scenario):
 
 
 def test_document_upload_checks_type_and_size(client, inspector, scenario):
-    from hotline.services.inspection_plans import add_finding, transition_item
+    from hotline.inspection.plans import add_finding, transition_item
 
     plan = _plan(scenario)
     item = plan.items[0]
@@ -283,7 +284,7 @@ def test_document_upload_checks_type_and_size(client, inspector, scenario):
 
 
 def test_weights_editor_creates_a_version(client, inspector, app):
-    from hotline.services.inspection_risk import DEFAULT_PARAMS, DEFAULT_WEIGHTS
+    from hotline.inspection.risk import DEFAULT_PARAMS, DEFAULT_WEIGHTS
 
     token = csrf(client, "/thanh-tra/trong-so")
     form = {
@@ -298,7 +299,7 @@ def test_weights_editor_creates_a_version(client, inspector, app):
     form |= {f"t_{k}": str(v) for k, v in DEFAULT_PARAMS["triggers"].items()}
     form["w_returned"] = "25"
     assert client.post("/thanh-tra/trong-so", data=form).status_code == 302
-    from hotline.services.inspection_risk import current_weights
+    from hotline.inspection.risk import current_weights
 
     current = current_weights()
     assert current.version == 2 and current.weights["returned"] == 25

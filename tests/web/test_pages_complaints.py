@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from hotline.complaints.intake import IntakeData, submit_complaint
+from hotline.complaints.models import Complaint, ComplaintEvent
+from hotline.complaints.triage import manual_triage
+from hotline.directory.models import Agency
 from hotline.extensions import db
-from hotline.models import Agency, Complaint, ComplaintEvent
-from hotline.services.intake import IntakeData, submit_complaint
-from hotline.services.triage import manual_triage
 
 
 @pytest.fixture
@@ -133,7 +134,7 @@ def test_list_is_paginated(login_as, supervisor, make_complaint):
 def test_detail_shows_content_contact_triage_routing_and_internal_timeline(
     login_as, supervisor, make_complaint, fake_classifier
 ):
-    from hotline.services.triage import auto_triage
+    from hotline.complaints.triage import auto_triage
 
     complaint = make_complaint()
     fake_classifier.next = type(fake_classifier.next)("traffic", "phan_anh", 0.91, 0.88)

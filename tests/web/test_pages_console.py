@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from hotline.complaints.models import Complaint, ComplaintEvent, OutboxJob
 from hotline.extensions import db
-from hotline.models import Complaint, ComplaintEvent, OutboxJob
 
 
 def count(model) -> int:

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from hotline.complaints.models import Complaint, ComplaintEvent, OutboxJob
 from hotline.extensions import db
-from hotline.models import Complaint, ComplaintEvent, OutboxJob
 
 
 def count(model) -> int:
@@ -208,9 +208,9 @@ def test_status_path_form_with_factor_works(client, submitted):
 def test_status_shows_agency_deadline_answer_and_overdue(client, submitted, make_user):
     from datetime import timedelta
 
-    from hotline.models import Agency
-    from hotline.models.types import utcnow
-    from hotline.services.triage import manual_triage
+    from hotline.clock import utcnow
+    from hotline.complaints.triage import manual_triage
+    from hotline.directory.models import Agency
 
     supervisor = make_user("supervisor")
     agency = db.session.scalar(select(Agency).where(Agency.code == "SXD"))
@@ -230,7 +230,7 @@ def test_status_shows_agency_deadline_answer_and_overdue(client, submitted, make
 @pytest.mark.parametrize("factor", ["0000", "ABCDEFGHJKMN", "5679"])
 def test_wrong_factor_and_unknown_code_look_the_same(client, submitted, factor):
     from hotline.codes import new_tracking_code
-    from hotline.services.lookup import NOT_FOUND
+    from hotline.complaints.lookup import NOT_FOUND
 
     wrong = client.get(f"/tra-cuu?code={submitted.tracking_code}&factor={factor}")
     unknown = client.get(f"/tra-cuu?code={new_tracking_code()}&factor=5678")

@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from hotline.complaints.intake import IntakeData, submit_complaint
+from hotline.complaints.models import Complaint, ComplaintEvent, TriageResult
+from hotline.complaints.triage import auto_triage
 from hotline.extensions import db
-from hotline.models import Complaint, ComplaintEvent, TriageResult
-from hotline.services.intake import IntakeData, submit_complaint
-from hotline.services.triage import auto_triage
 
 
 def hidden_csrf(html: str) -> str:
@@ -22,7 +22,7 @@ def waiting(app, fake_classifier):
     """Two items waiting for a person: an unsure model verdict, then a fresh one (received)."""
     from datetime import timedelta
 
-    from hotline.models.types import utcnow
+    from hotline.clock import utcnow
 
     unsure = submit_complaint(
         IntakeData(

@@ -7,12 +7,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from hotline.audit import AuditLog
+from hotline.clock import utcnow
+from hotline.directory import admin as admin_service
+from hotline.directory.deadlines import local_date
+from hotline.directory.models import Agency, SlaPolicy, User
 from hotline.errors import NotFound, ValidationError
 from hotline.extensions import db
-from hotline.models import Agency, AuditLog, SlaPolicy, User
-from hotline.models.types import utcnow
-from hotline.services import admin as admin_service
-from hotline.services.deadlines import local_date
 from hotline.web.admin import EDIT_ROLES, VIEW_ROLES, bp
 from hotline.web.admin.forms import AgencyEmailForm, ConfirmForm, SlaForm, UserForm
 from hotline.web.admin.rules import _show_errors

@@ -1,4 +1,4 @@
-"""Admin forms: the fields and CSRF; validation lives in services/admin.py (Vietnamese messages)."""
+"""Admin forms: the fields and CSRF; validation lives in directory/admin.py (Vietnamese messages)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 
+from hotline.directory.models import ROLE_LABELS, Ward
 from hotline.extensions import db
 from hotline.labels import FIELD_LABELS, KIND_LABELS, SCOPE_LABELS
-from hotline.models import Ward
-from hotline.models.user import ROLE_LABELS
 from hotline.web.operator.forms import agency_choices
 
 UNIT_LABELS = {"working": "ngày làm việc", "calendar": "ngày lịch"}

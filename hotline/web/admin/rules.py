@@ -7,12 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from hotline.complaints.routing import choose_route, scope_for
+from hotline.directory import admin as admin_service
+from hotline.directory.location import resolve_location
+from hotline.directory.models import RoutingRule, Ward
 from hotline.errors import NotFound, ValidationError
 from hotline.extensions import db
-from hotline.models import RoutingRule, Ward
-from hotline.services import admin as admin_service
-from hotline.services.location import resolve_location
-from hotline.services.routing import choose_route, scope_for
 from hotline.web.admin import EDIT_ROLES, VIEW_ROLES, bp
 from hotline.web.admin.forms import ConfirmForm, RuleForm, TesterForm, ward_choices
 from hotline.web.auth import roles_required

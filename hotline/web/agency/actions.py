@@ -6,12 +6,13 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from hotline.complaints import handling, supervision
+from hotline.complaints.attachments import MAX_ATTACHMENT_BYTES, Upload
+from hotline.complaints.models import Complaint
+from hotline.complaints.queries import INBOX_ROLES, load_for
+from hotline.directory.models import Agency, User
 from hotline.errors import InvalidTransition, ValidationError
 from hotline.extensions import db
-from hotline.models import Agency, Complaint, User
-from hotline.services import handling, supervision
-from hotline.services.attachments import MAX_ATTACHMENT_BYTES, Upload
-from hotline.services.inbox import INBOX_ROLES, load_for
 from hotline.web.agency import bp
 from hotline.web.agency.forms import SPLIT_ROWS, ActionForm
 from hotline.web.agency.views import render_detail

@@ -6,9 +6,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
+from hotline.complaints.queries import OPEN_FILTER
+from hotline.complaints.workflow import STATE_LABELS
 from hotline.labels import FIELD_LABELS, KIND_LABELS
-from hotline.services.inbox import OPEN_FILTER
-from hotline.services.status import STATE_LABELS
 
 SPLIT_ROWS = 3
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from hotline.complaints.models import OutboxJob
+from hotline.complaints.notifications import retry_notification
 from hotline.errors import NotFound
 from hotline.extensions import db
-from hotline.models import OutboxJob
-from hotline.services.notifications import retry_notification
 from hotline.web.agency import bp
 from hotline.web.agency.forms import ActionForm
 from hotline.web.auth import roles_required

@@ -6,13 +6,11 @@ from flask import render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from hotline.errors import NotFound
-from hotline.extensions import db
-from hotline.models import Agency, Attachment, Complaint, ExtensionRequest, User
-from hotline.services.attachments import attachment_path
-from hotline.services.feedback import feedback_state
-from hotline.services.handling import allowed_actions, pending_extension
-from hotline.services.inbox import (
+from hotline.complaints.attachments import attachment_path
+from hotline.complaints.feedback import feedback_state
+from hotline.complaints.handling import allowed_actions, pending_extension
+from hotline.complaints.models import Attachment, Complaint, ExtensionRequest
+from hotline.complaints.queries import (
     INBOX_ROLES,
     OPEN_FILTER,
     InboxFilters,
@@ -23,7 +21,10 @@ from hotline.services.inbox import (
     is_due_soon,
     load_for,
 )
-from hotline.services.status import record_event
+from hotline.complaints.workflow import record_event
+from hotline.directory.models import Agency, User
+from hotline.errors import NotFound
+from hotline.extensions import db
 from hotline.web.agency import bp
 from hotline.web.agency.forms import SPLIT_ROWS, InboxFilterForm, field_choices, kind_choices
 from hotline.web.auth import roles_required

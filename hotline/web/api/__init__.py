@@ -8,12 +8,13 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest as WerkzeugBadRequest
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from hotline.complaints.intake import parse_intake, submit_and_dispatch
+from hotline.complaints.lookup import find_for_citizen, public_view
+from hotline.complaints.models import Complaint
+from hotline.complaints.triage import manual_triage
+from hotline.directory.models import Agency, Ward
 from hotline.errors import BadRequest, NotFound, ValidationError
 from hotline.extensions import csrf, db, limiter
-from hotline.models import Agency, Complaint, Ward
-from hotline.services.intake import parse_intake, submit_and_dispatch
-from hotline.services.lookup import find_for_citizen, public_view
-from hotline.services.triage import manual_triage
 from hotline.web.auth import roles_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -131,7 +132,7 @@ def agencies():
 @bp.get("/wards")
 def wards():
     """Autocomplete over the official units: ?q= matches names with or without diacritics."""
-    from hotline.services.location import fold
+    from hotline.directory.location import fold
 
     q = fold(request.args.get("q", "").strip())
     rows = db.session.scalars(select(Ward).order_by(Ward.name)).all()

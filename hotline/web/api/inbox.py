@@ -13,13 +13,11 @@ from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from hotline.errors import BadRequest, Forbidden, ValidationError
-from hotline.extensions import db, limiter
-from hotline.labels import FIELD_LABELS
-from hotline.models import STATES, Agency, Attachment, Complaint, ExtensionRequest
-from hotline.services import feedback, handling, supervision
-from hotline.services.attachments import MAX_ATTACHMENT_BYTES, Upload
-from hotline.services.inbox import (
+from hotline.complaints import feedback, handling, supervision
+from hotline.complaints.attachments import MAX_ATTACHMENT_BYTES, Upload
+from hotline.complaints.lookup import public_view
+from hotline.complaints.models import STATES, Attachment, Complaint, ExtensionRequest
+from hotline.complaints.queries import (
     INBOX_ROLES,
     OPEN_FILTER,
     InboxFilters,
@@ -30,8 +28,11 @@ from hotline.services.inbox import (
     is_due_soon,
     load_for,
 )
-from hotline.services.lookup import public_view
-from hotline.services.status import STATE_LABELS, record_event
+from hotline.complaints.workflow import STATE_LABELS, record_event
+from hotline.directory.models import Agency
+from hotline.errors import BadRequest, Forbidden, ValidationError
+from hotline.extensions import db, limiter
+from hotline.labels import FIELD_LABELS
 from hotline.web.api import _status_limit, bp, json_body
 from hotline.web.auth import roles_required
 
@@ -290,7 +291,7 @@ def complaint_feedback(code: str):
         raise ValidationError("Nội dung gửi lên phải là một đối tượng JSON.")
     phone_last4 = payload.get("phone_last4")
     secret = payload.get("secret")
-    from hotline.services.lookup import find_for_citizen
+    from hotline.complaints.lookup import find_for_citizen
 
     complaint = find_for_citizen(
         code,

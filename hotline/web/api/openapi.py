@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hotline.models import CHANNELS, STATES
+from hotline.complaints.models import CHANNELS, STATES
 from ml.labels import FIELDS, KINDS
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}

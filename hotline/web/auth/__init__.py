@@ -11,10 +11,9 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from hotline.directory.models import User, hash_token
 from hotline.errors import Forbidden, Unauthorized
 from hotline.extensions import db, limiter, login
-from hotline.models import User
-from hotline.models.user import hash_token
 
 bp = Blueprint("auth", __name__)
 

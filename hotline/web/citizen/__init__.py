@@ -18,13 +18,13 @@ from flask import (
 )
 from sqlalchemy import select
 
+from hotline.complaints.attachments import attachment_path
+from hotline.complaints.feedback import feedback_state, rate, reopen
+from hotline.complaints.handling import dispatch_owed
+from hotline.complaints.lookup import find_for_citizen
+from hotline.complaints.models import Attachment, Complaint
 from hotline.errors import InvalidTransition, NotFound, ValidationError
 from hotline.extensions import db, limiter
-from hotline.models import Attachment, Complaint
-from hotline.services.attachments import attachment_path
-from hotline.services.feedback import feedback_state, rate, reopen
-from hotline.services.handling import dispatch_owed
-from hotline.services.lookup import find_for_citizen
 
 bp = Blueprint("citizen", __name__)
 

@@ -7,10 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from hotline.complaints.duplicates import accept_duplicate, reject_duplicate
+from hotline.complaints.models import Complaint, DuplicateProposal
 from hotline.errors import InvalidTransition, NotFound
 from hotline.extensions import db
-from hotline.models import Complaint, DuplicateProposal
-from hotline.services.duplicates import accept_duplicate, reject_duplicate
 from hotline.web.admin.forms import ConfirmForm
 from hotline.web.auth import roles_required
 

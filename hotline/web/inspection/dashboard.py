@@ -8,11 +8,11 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from hotline.complaints.models import Complaint
+from hotline.directory.models import Agency
 from hotline.errors import NotFound, ValidationError
 from hotline.extensions import db
-from hotline.labels import FIELD_LABELS
-from hotline.models import Agency, Complaint, InspectionLead, PlanItem, YearlyEvaluation
-from hotline.services.inspection import (
+from hotline.inspection.indicators import (
     Filters,
     Period,
     current_quarter,
@@ -23,6 +23,8 @@ from hotline.services.inspection import (
     parse_period,
     totals,
 )
+from hotline.inspection.models import InspectionLead, PlanItem, YearlyEvaluation
+from hotline.labels import FIELD_LABELS
 from hotline.web.auth import roles_required
 from hotline.web.inspection import LEAD_ROLES, VIEW_ROLES, bp
 
@@ -139,7 +141,7 @@ def dashboard():
 @bp.route("/chi-so.xlsx")
 @roles_required(*VIEW_ROLES)
 def indicators_xlsx():
-    from hotline.services.inspection_export import indicators_workbook
+    from hotline.inspection.export import indicators_workbook
 
     period, _, _ = read_filters()
     body = indicators_workbook(period)
@@ -154,7 +156,7 @@ def indicators_xlsx():
 @roles_required(*VIEW_ROLES)
 def agency_record(code: str):
     """Everything inspection knows about one agency: figures, plan items, findings, grades."""
-    from hotline.services.inspection_plans import findings_for_agency
+    from hotline.inspection.plans import findings_for_agency
 
     agency = db.session.scalar(select(Agency).where(Agency.code == code))
     if agency is None:
@@ -186,7 +188,7 @@ def agency_record(code: str):
 @bp.route("/nguon-tin", methods=["GET", "POST"])
 @roles_required(*LEAD_ROLES)
 def leads():
-    from hotline.services.inspection_plans import mark_lead, remove_lead
+    from hotline.inspection.plans import mark_lead, remove_lead
 
     status = 200
     if request.method == "POST":

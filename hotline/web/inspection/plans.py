@@ -8,14 +8,14 @@ from flask import Response, flash, redirect, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
+from hotline.clock import utcnow
+from hotline.directory.deadlines import LOCAL_TZ
+from hotline.directory.models import Agency
 from hotline.errors import HotlineError, NotFound, ValidationError
 from hotline.extensions import db
-from hotline.labels import FIELD_LABELS
-from hotline.models import Agency, Finding, FindingDocument, InspectionPlan
-from hotline.models.types import utcnow
-from hotline.services.deadlines import LOCAL_TZ
-from hotline.services.inspection import parse_period
-from hotline.services.inspection_plans import (
+from hotline.inspection.indicators import parse_period
+from hotline.inspection.models import Finding, FindingDocument, InspectionPlan
+from hotline.inspection.plans import (
     DOC_TYPES,
     ITEM_STATE_LABELS,
     ITEM_TRANSITIONS,
@@ -31,6 +31,7 @@ from hotline.services.inspection_plans import (
     update_item,
     update_plan_header,
 )
+from hotline.labels import FIELD_LABELS
 from hotline.web.auth import roles_required
 from hotline.web.inspection import EDIT_ROLES, VIEW_ROLES, bp
 
@@ -77,7 +78,7 @@ def _max_upload_mb() -> int:
     before any view could raise the request's limit, so the app-wide limit applies)."""
     from flask import current_app
 
-    from hotline.services.attachments import MAX_ATTACHMENT_BYTES
+    from hotline.complaints.attachments import MAX_ATTACHMENT_BYTES
 
     app_cap = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_ATTACHMENT_BYTES
     return max(1, min(MAX_ATTACHMENT_BYTES, app_cap) // 2**20)
@@ -87,7 +88,7 @@ def _max_upload_mb() -> int:
 @roles_required(*VIEW_ROLES)
 def plan_list():
     plans = db.session.scalars(select(InspectionPlan).order_by(InspectionPlan.period.desc()))
-    from hotline.services.inspection import current_quarter
+    from hotline.inspection.indicators import current_quarter
 
     return render_template(
         "inspection/plans.html", plans=list(plans), suggested=current_quarter().previous().code
@@ -277,7 +278,7 @@ def finding_remedied(finding_id: int):
 @bp.route("/tai-lieu/<int:doc_id>")
 @roles_required(*VIEW_ROLES)
 def document_download(doc_id: int):
-    from hotline.services.attachments import upload_dir
+    from hotline.complaints.attachments import upload_dir
 
     doc = db.session.get(FindingDocument, doc_id)
     if doc is None:
@@ -308,7 +309,7 @@ def plan_print(plan_id: int):
 @bp.route("/ke-hoach/<int:plan_id>.xlsx")
 @roles_required(*VIEW_ROLES)
 def plan_xlsx(plan_id: int):
-    from hotline.services.inspection_export import plan_workbook
+    from hotline.inspection.export import plan_workbook
 
     plan = _plan(plan_id)
     return Response(

@@ -6,12 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from hotline.clock import utcnow
+from hotline.directory.deadlines import LOCAL_TZ
 from hotline.errors import ValidationError
 from hotline.extensions import db
-from hotline.models import EvaluationRule, RiskWeights, YearlyEvaluation
-from hotline.models.types import utcnow
-from hotline.services.deadlines import LOCAL_TZ
-from hotline.services.inspection_eval import (
+from hotline.inspection.evaluation import (
     CONDITIONS,
     GRADE_LABELS,
     RULE_GRADES,
@@ -19,7 +18,8 @@ from hotline.services.inspection_eval import (
     evaluate_year,
     save_rule,
 )
-from hotline.services.inspection_risk import (
+from hotline.inspection.models import EvaluationRule, RiskWeights, YearlyEvaluation
+from hotline.inspection.risk import (
     DEFAULT_PARAMS,
     INDICATOR_LABELS,
     current_weights,

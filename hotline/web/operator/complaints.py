@@ -8,12 +8,13 @@ from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import selectinload
 
 from hotline.codes import normalise_tracking_code
+from hotline.complaints.models import Complaint
+from hotline.complaints.queries import has_contact, identity_protected, identity_visible
+from hotline.complaints.workflow import record_event
+from hotline.directory.models import User
 from hotline.errors import NotFound
 from hotline.extensions import db
-from hotline.models import Complaint, User
-from hotline.services.inbox import has_contact, identity_protected, identity_visible
-from hotline.services.inspection_plans import findings_for_complaint
-from hotline.services.status import record_event
+from hotline.inspection.plans import findings_for_complaint
 from hotline.web.auth import roles_required
 from hotline.web.operator import bp
 from hotline.web.operator.forms import ListFilterForm

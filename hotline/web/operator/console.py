@@ -6,16 +6,16 @@ from flask import jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from hotline.errors import ValidationError
-from hotline.extensions import db
-from hotline.models import Complaint
-from hotline.services.intake import (
+from hotline.complaints.intake import (
     IdempotencyConflict,
     normalise_phone,
     parse_intake,
     submit_and_dispatch,
 )
-from hotline.services.status import STATE_LABELS
+from hotline.complaints.models import Complaint
+from hotline.complaints.workflow import STATE_LABELS
+from hotline.errors import ValidationError
+from hotline.extensions import db
 from hotline.web.auth import roles_required
 from hotline.web.operator import bp
 from hotline.web.operator.forms import CallForm

@@ -7,11 +7,11 @@ from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import TelField
 
+from hotline.complaints.intake import CONTENT_MAX
+from hotline.complaints.workflow import STATE_LABELS
+from hotline.directory.models import Agency
 from hotline.extensions import db
 from hotline.labels import CHANNEL_LABELS, FIELD_LABELS, KIND_LABELS, LEVEL_LABELS
-from hotline.models import Agency
-from hotline.services.intake import CONTENT_MAX
-from hotline.services.status import STATE_LABELS
 
 
 class CallForm(FlaskForm):

@@ -8,11 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hotline.codes import normalise_tracking_code
+from hotline.complaints.models import Complaint, TriageResult
+from hotline.complaints.routing import choose_route
+from hotline.complaints.triage import MANUAL_TRIAGE_FROM, manual_triage
+from hotline.directory.models import Agency
 from hotline.errors import InvalidTransition, NotFound, ValidationError
 from hotline.extensions import db
-from hotline.models import Agency, Complaint, TriageResult
-from hotline.services.routing import choose_route
-from hotline.services.triage import MANUAL_TRIAGE_FROM, manual_triage
 from hotline.web.auth import roles_required
 from hotline.web.operator import bp
 from hotline.web.operator.forms import TriageForm, agency_choices

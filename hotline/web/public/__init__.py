@@ -15,10 +15,10 @@ from flask import (
     url_for,
 )
 
+from hotline.complaints.intake import IdempotencyConflict, parse_intake, submit_and_dispatch
+from hotline.complaints.lookup import find_for_citizen, public_view
 from hotline.errors import NotFound, ValidationError
 from hotline.extensions import limiter
-from hotline.services.intake import IdempotencyConflict, parse_intake, submit_and_dispatch
-from hotline.services.lookup import find_for_citizen, public_view
 from hotline.web.public.forms import (
     CitizenComplaintForm,
     StatusLookupForm,

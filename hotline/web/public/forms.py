@@ -13,9 +13,9 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import TelField
 
+from hotline.complaints.intake import CONTENT_MAX
+from hotline.directory.models import Ward
 from hotline.extensions import db
-from hotline.models import Ward
-from hotline.services.intake import CONTENT_MAX
 
 # parse_intake() error key -> form field name (anything unmapped is shown above the form).
 INTAKE_ERROR_FIELDS = {
