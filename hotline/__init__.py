@@ -63,8 +63,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_blueprints(app)
 
     from hotline.cli import register_cli
+    from hotline.jobs import dispatch
 
     register_cli(app)
+    dispatch.install(app)  # outbox rows are handed to the queue after their commit, nowhere else
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"

@@ -10,6 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+ENVIRONMENTS = ("development", "test", "production")
+INLINE_MODES = ("thread", "sync")
+
+
 class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
 
@@ -60,13 +64,29 @@ class Settings:
     smtp_port: int = 25
     smtp_sender: str = "tongdai1022@dongnai.gov.vn"
     public_base_url: str = "http://127.0.0.1:5000"
+    # Without Redis, jobs run in this process: "thread" (after the response, on a worker thread)
+    # or "sync" (on the committing thread, before it goes on: deterministic, for tests and CLIs).
+    inline_jobs: str = "thread"
     testing: bool = False
+
+    def __post_init__(self) -> None:
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(
+                f"HOTLINE_ENV must be one of {', '.join(ENVIRONMENTS)}, got {self.env!r}"
+            )
+        if self.inline_jobs not in INLINE_MODES:
+            raise ConfigError(
+                f"HOTLINE_INLINE_JOBS must be one of {', '.join(INLINE_MODES)}, "
+                f"got {self.inline_jobs!r}"
+            )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         kwargs: dict = {}
-        mode = env.get("HOTLINE_ENV", "development")
+        mode = env.get("HOTLINE_ENV", "development").strip()
+        if mode not in ENVIRONMENTS:  # "prod" must not quietly run with the development key
+            raise ConfigError(f"HOTLINE_ENV must be one of {', '.join(ENVIRONMENTS)}, got {mode!r}")
         kwargs["env"] = mode
         if env.get("DATABASE_URL"):
             kwargs["database_url"] = _normalise_db_url(env["DATABASE_URL"])
@@ -101,6 +121,8 @@ class Settings:
             kwargs["smtp_port"] = _int(env["HOTLINE_SMTP_PORT"], "HOTLINE_SMTP_PORT")
         if env.get("HOTLINE_SMTP_SENDER"):
             kwargs["smtp_sender"] = env["HOTLINE_SMTP_SENDER"]
+        if env.get("HOTLINE_INLINE_JOBS"):
+            kwargs["inline_jobs"] = env["HOTLINE_INLINE_JOBS"].strip()
         if env.get("HOTLINE_PUBLIC_BASE_URL"):
             kwargs["public_base_url"] = env["HOTLINE_PUBLIC_BASE_URL"].rstrip("/")
         return cls(**kwargs)

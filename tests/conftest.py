@@ -48,6 +48,7 @@ def base_settings(database_url, tmp_path_factory) -> Settings:
         env="test",
         model_dir=tmp_path_factory.mktemp("no-model"),
         testing=True,
+        inline_jobs="sync",
         ratelimit_enabled=False,
         upload_dir=tmp_path_factory.mktemp("uploads"),
     )
@@ -113,6 +114,33 @@ def _fresh_g_per_request(app) -> None:
     def _reset_request_globals():
         g.pop("_login_user", None)
         g.pop("csrf_token", None)
+
+
+class HeldJobs:
+    """Records what the after-commit hook hands over instead of running it; release() puts the
+    app's own dispatcher back (the held rows stay owed, as after a crash: the sweeper's case)."""
+
+    def __init__(self, app) -> None:
+        from hotline.jobs.dispatch import EXTENSION
+
+        self.app = app
+        self.items: list = []
+        self._own = app.extensions[EXTENSION]
+        app.extensions[EXTENSION] = self
+
+    def submit(self, items: list) -> None:
+        self.items.extend(items)
+
+    def release(self) -> None:
+        from hotline.jobs.dispatch import EXTENSION
+
+        self.app.extensions[EXTENSION] = self._own
+
+
+@pytest.fixture
+def held_jobs(app) -> HeldJobs:
+    """Owed jobs stay owed: for tests that run a job themselves (the app runs them otherwise)."""
+    return HeldJobs(app)
 
 
 @pytest.fixture

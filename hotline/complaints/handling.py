@@ -2,8 +2,8 @@
 
 Supervisor decisions (reassign, extensions, pause/resume, split) live in complaints/supervision.py,
 the citizen's reaction in complaints/feedback.py. Every change goes through workflow.transition()
-or workflow.record_event(); these functions flush nothing and never commit (callers do, then
-call ``dispatch_owed`` so owed jobs run).
+or workflow.record_event(); these functions flush nothing and never commit (callers do; owed jobs
+are handed to the queue after that commit by the hook create_app installs).
 """
 
 from __future__ import annotations
@@ -256,23 +256,6 @@ def close(complaint: Complaint, actor: User | None, note: str | None = None) -> 
     require_state(complaint, "close")
     complaint.closed_at = utcnow()
     transition(complaint, "closed", actor=actor, note=note or "Kết thúc xử lý.")
-
-
-def dispatch_owed(*complaint_ids: int) -> int:
-    """After the commit: hand this request's owed jobs (triage, notify) to the queue."""
-    from hotline.jobs import dispatch  # jobs call services; import here to keep that direction
-
-    ids = [cid for cid in complaint_ids if cid]
-    if not ids:
-        return 0
-    rows = db.session.scalars(
-        select(OutboxJob).where(
-            OutboxJob.complaint_id.in_(ids),
-            OutboxJob.done_at.is_(None),
-            OutboxJob.enqueued_at.is_(None),
-        )
-    ).all()
-    return dispatch(rows)
 
 
 def is_open(complaint: Complaint) -> bool:

@@ -237,30 +237,6 @@ def submit_complaint(
     return IntakeResult(complaint, created=True, secret=secret)
 
 
-def submit_and_dispatch(
-    data: IntakeData, *, actor: User | None = None, idempotency_key: str | None = None
-) -> IntakeResult:
-    """submit_complaint(), then hand the owed triage job to the queue (after the commit).
-
-    Shared by the API and the web forms. Without Redis the job runs inline and may end the
-    session, so the complaint is loaded again before it is returned.
-    """
-    from hotline.jobs import dispatch  # jobs call services; import here to keep that direction
-
-    result = submit_complaint(data, actor=actor, idempotency_key=idempotency_key)
-    if result.created:
-        complaint_id = result.complaint.id
-        dispatch(
-            db.session.scalars(
-                select(OutboxJob).where(
-                    OutboxJob.complaint_id == complaint_id, OutboxJob.done_at.is_(None)
-                )
-            )
-        )
-        result.complaint = db.session.get(Complaint, complaint_id)  # type: ignore[assignment]
-    return result
-
-
 def _by_idempotency_key(key: str, fp: str) -> Complaint | None:
     existing = db.session.scalar(select(Complaint).where(Complaint.idempotency_key == key))
     if existing is not None and existing.idempotency_fingerprint != fp:

@@ -146,9 +146,6 @@ def run_triage_job(outbox_id: int) -> str:
     row.done_at = utcnow()
     db.session.commit()
     log.info("triage.done complaint_id=%s outcome=%s", complaint.id, outcome)
-    from hotline.complaints.handling import dispatch_owed
-
-    dispatch_owed(complaint.id)  # the agency's e-mail (else the sweeper sends it)
     return outcome
 
 

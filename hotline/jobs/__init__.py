@@ -1,8 +1,8 @@
-"""The only module that touches RQ: queue names, enqueueing, and dispatch of outbox rows.
+"""The only package that touches RQ: queue names, enqueueing, the sweeper; dispatch.py hands rows over.
 
 The database is the source of truth: an OutboxJob row that is not done is owed, whatever Redis
-remembers. ``dispatch`` hands rows to RQ after the commit that wrote them (or runs them here when
-there is no Redis); ``sweep_outbox`` hands over again every owed row that RQ is not visibly
+remembers. ``dispatch`` hands new rows over after the commit that wrote them (hooked by create_app);
+``sweep_outbox`` hands over again every owed row that RQ is not visibly
 working on (lost when Redis was down or flushed, failed after its retries, or abandoned by a
 killed worker). Jobs are idempotent, so a second delivery is harmless.
 """
@@ -25,6 +25,7 @@ from sqlalchemy.exc import StatementError
 
 from hotline.clock import utcnow
 from hotline.complaints.models import OutboxJob
+from hotline.jobs.dispatch import Owed, dispatcher_for
 from hotline.extensions import db
 
 log = logging.getLogger(__name__)
@@ -61,114 +62,41 @@ def get_queue(name: str = QUEUE_DEFAULT) -> Queue:
     return Queue(name, connection=conn, default_timeout=JOB_TIMEOUT)
 
 
-def _run_inline(outbox_id: int, job: str) -> None:
-    target, _ = JOB_TARGETS[job]
-    module, func = target.rsplit(".", 1)
-    try:
-        getattr(import_module(module), func)(outbox_id)
-    except Exception as exc:
-        # The row stays owed; the next sweep runs it again.
-        db.session.rollback()
-        log.error(
-            "job.inline_failed outbox_id=%s job=%s error=%s",
-            outbox_id,
-            job,
-            type(exc).__name__,
-            exc_info=not _from_database(exc),
-        )
-        try:  # bookkeeping only: the caller's own work is committed and must not fail here
-            row = db.session.get(OutboxJob, outbox_id)
-            if row is not None and row.done_at is None:
-                row.last_error = f"inline: {type(exc).__name__}"[:500]
-                db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.warning("job.inline_bookkeeping_failed outbox_id=%s", outbox_id)
+def enqueue(conn: Redis, item: Owed) -> Job:
+    """Put one owed row on its RQ queue (job id == OutboxJob.rq_job_id)."""
+    target, queue_name = JOB_TARGETS[item.job]
+    return Queue(queue_name, connection=conn, default_timeout=JOB_TIMEOUT).enqueue(
+        target,
+        item.outbox_id,
+        job_id=f"{item.job}-{item.outbox_id}",
+        retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        failure_ttl=FAILURE_TTL,
+        description=f"{item.job} outbox_id={item.outbox_id}",
+        meta={"title": f"{item.job} complaint_id={item.complaint_id}"},
+    )
 
 
-def _from_database(exc: BaseException | None) -> bool:
-    """A database error (or one caused by it): its message carries statement parameters (PII)."""
-    while exc is not None:
-        if isinstance(exc, StatementError):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+def redispatch(rows: Iterable[OutboxJob]) -> int:
+    """Hand rows committed earlier (and still owed) over again: the sweeper's path.
 
-
-def _known(rows: list[OutboxJob]) -> list[OutboxJob]:
+    The hand-over is booked and committed first, so a job never waits on this transaction.
+    """
+    rows = [row for row in rows if row.done_at is None]
     known = []
     for row in rows:
         if row.job in JOB_TARGETS:
             known.append(row)
         else:
             log.error("job.unknown_type outbox_id=%s job=%s", row.id, row.job)
-    return known
-
-
-def dispatch(rows: Iterable[OutboxJob]) -> int:
-    """Hand owed rows to RQ (or run them here when there is no Redis). Returns how many went.
-
-    Call it after the commit that wrote the rows. It never raises for Redis trouble: a row that
-    could not be handed over stays owed (enqueued_at cleared) and the sweeper sends it later.
-    """
-    rows = _known([row for row in rows if row.done_at is None])
-    if not rows:
+    if not known:
         return 0
-    conn = get_redis()
-    if conn is None:
-        return _dispatch_inline([(row.id, row.job) for row in rows])
-    owed = [(row.id, row.job, row.complaint_id) for row in rows]
-    # Book the hand-over first, so the job never waits on this transaction's row lock.
-    for row in rows:
+    for row in known:
         row.enqueued_at = utcnow()
         row.attempts += 1
+    items = [Owed(row.id, row.job, row.complaint_id) for row in known]
     db.session.commit()
-    sent, failed, error = 0, [], None
-    for outbox_id, job, complaint_id in owed:
-        if error is not None:
-            failed.append(outbox_id)  # Redis is down: don't wait for it once per row
-            continue
-        try:
-            _enqueue(conn, outbox_id, job, complaint_id)
-        except RedisError as exc:
-            error = type(exc).__name__
-            log.warning("job.enqueue_failed outbox_id=%s error=%s", outbox_id, error)
-            failed.append(outbox_id)
-            continue
-        sent += 1
-        log.info("job.enqueued job_id=%s-%s complaint_id=%s", job, outbox_id, complaint_id)
-    if failed:
-        for row in db.session.scalars(select(OutboxJob).where(OutboxJob.id.in_(failed))):
-            if row.done_at is None:
-                row.enqueued_at = None  # owed now: the next sweep sends it without waiting
-                row.last_error = f"enqueue: {error}"
-        db.session.commit()
-    return sent
-
-
-def _dispatch_inline(owed: list[tuple[int, str]]) -> int:
-    for outbox_id, job in owed:
-        row = db.session.get(OutboxJob, outbox_id)
-        if row is None or row.done_at is not None:
-            continue
-        row.attempts += 1
-        row.enqueued_at = utcnow()
-        db.session.commit()
-        _run_inline(outbox_id, job)
-    return len(owed)
-
-
-def _enqueue(conn: Redis, outbox_id: int, job: str, complaint_id: int | None) -> Job:
-    target, queue_name = JOB_TARGETS[job]
-    return Queue(queue_name, connection=conn, default_timeout=JOB_TIMEOUT).enqueue(
-        target,
-        outbox_id,
-        job_id=f"{job}-{outbox_id}",  # == OutboxJob.rq_job_id
-        retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-        failure_ttl=FAILURE_TTL,
-        description=f"{job} outbox_id={outbox_id}",
-        meta={"title": f"{job} complaint_id={complaint_id}"},
-    )
+    dispatcher_for(current_app._get_current_object()).submit(items)  # type: ignore[attr-defined]
+    return len(items)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -244,7 +172,7 @@ def sweep_outbox(stale_seconds: int | None = None, limit: int = 500) -> int:
             return 0
     if rows:
         log.info("sweep.redispatch count=%s", len(rows))
-    return dispatch(rows)
+    return redispatch(rows)
 
 
 def warm_up() -> None:

@@ -24,23 +24,20 @@ def _process_app() -> Flask:
 
 
 def in_app_context(func: F) -> F:
-    """Jobs run in the worker's app context; a bare RQ worker gets one built from the environment.
+    """A job runs in an app context and a database session of its own, whoever calls it.
 
-    The session is removed after the job (outside tests), so a work horse or a long-lived
-    SimpleWorker never carries a transaction or a stale identity map into the next job.
+    Inside an app (a worker built by the Flask CLI, the in-process runner, a test) it pushes a
+    fresh context of that app, so the caller's session, objects and transaction are never
+    touched; a bare RQ worker gets an app built once from the environment. The job's session is
+    removed afterwards, so no transaction or stale identity map reaches the next job.
     """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from hotline.extensions import db
 
-        if has_app_context():
-            try:
-                return func(*args, **kwargs)
-            finally:
-                if not current_app.testing:
-                    db.session.remove()
-        with _process_app().app_context():
+        app = current_app._get_current_object() if has_app_context() else _process_app()
+        with app.app_context():
             try:
                 return func(*args, **kwargs)
             finally:

@@ -33,11 +33,7 @@ def _sweep_outbox() -> int:
 
 
 def _commit_and_dispatch(ids: list[int]) -> int:
-    from hotline.complaints.handling import dispatch_owed
-
-    db.session.commit()
-    if ids:
-        dispatch_owed(*ids)
+    db.session.commit()  # the e-mails these tasks owe are handed over after this commit
     return len(ids)
 
 

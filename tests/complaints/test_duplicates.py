@@ -16,6 +16,8 @@ from hotline.complaints.triage import auto_triage
 from hotline.complaints.workflow import transition
 from hotline.extensions import db
 
+pytestmark = pytest.mark.usefixtures("held_jobs")  # these tests run the jobs themselves
+
 TEXT = (
     "Đoạn đường ĐT768 qua ấp 3 xã Bàu Hàm có nhiều ổ gà lớn, xe máy đi qua rất nguy hiểm, "
     "đề nghị sửa chữa sớm."

@@ -24,6 +24,8 @@ from hotline.errors import Forbidden, InvalidTransition, ValidationError
 from hotline.extensions import db
 from tests.handling_support import agency, make_item
 
+pytestmark = pytest.mark.usefixtures("held_jobs")  # these tests run the jobs themselves
+
 # action -> (run it with valid input, state expected afterwards or None = unchanged)
 RUNNERS = {
     "accept": (lambda c, u: handling.accept(c, u), "accepted"),

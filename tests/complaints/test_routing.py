@@ -11,6 +11,8 @@ from hotline.complaints.routing import choose_route
 from hotline.directory.models import Agency, RoutingRule
 from hotline.extensions import db
 
+pytestmark = pytest.mark.usefixtures("held_jobs")  # these tests run the jobs themselves
+
 TAM_HIEP = 26017  # Phường Tam Hiệp
 BAU_HAM = 26254  # Xã Bàu Hàm
 LOCAL = "UBND"  # the commune of the place: UBND-<ward>

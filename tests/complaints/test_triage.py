@@ -11,6 +11,8 @@ from hotline.complaints.triage import manual_triage, run_triage_job
 from hotline.directory.models import Agency
 from hotline.extensions import db
 
+pytestmark = pytest.mark.usefixtures("held_jobs")  # these tests run the jobs themselves
+
 
 def submit(payload) -> tuple[Complaint, OutboxJob]:
     result = submit_complaint(parse_intake(payload))

@@ -14,7 +14,7 @@ from hotline.complaints.intake import parse_intake, submit_complaint
 from hotline.complaints.models import Complaint, ComplaintEvent, OutboxJob, TriageResult
 from hotline.errors import TransientError
 from hotline.extensions import db
-from hotline.jobs import dispatch, sweep_outbox
+from hotline.jobs import redispatch, sweep_outbox
 from hotline.jobs.triage import triage_outbox_job
 from tests.conftest import FakeClassifier
 
@@ -88,13 +88,17 @@ def test_intake_runs_the_job_in_process_after_the_commit(
     assert left_received(complaint.id) == 1
 
 
-def test_dispatch_skips_done_rows_and_unknown_job_types(app, fake_classifier, complaint_payload):
+def test_redispatch_skips_done_rows_and_unknown_job_types(
+    app, held_jobs, fake_classifier, complaint_payload
+):
     complaint, row = submit(complaint_payload)
     stray = OutboxJob(job="no-such-job", complaint=complaint)
     db.session.add(stray)
     db.session.commit()
-    assert dispatch([row, stray]) == 1
-    assert dispatch([row]) == 0  # done now
+    held_jobs.release()
+    assert redispatch([row, stray]) == 1
+    db.session.refresh(row)
+    assert redispatch([row]) == 0  # done now
     assert fake_classifier.calls == 1
     assert stray.done_at is None  # left owed and logged, never a crash
 
@@ -102,7 +106,7 @@ def test_dispatch_skips_done_rows_and_unknown_job_types(app, fake_classifier, co
 # --- idempotency -----------------------------------------------------------------------------
 
 
-def test_running_the_job_twice_triages_once(app, fake_classifier, complaint_payload):
+def test_running_the_job_twice_triages_once(app, held_jobs, fake_classifier, complaint_payload):
     complaint, row = submit(complaint_payload)
     assert triage_outbox_job(row.id) == "assigned"
     assert triage_outbox_job(row.id) == "skipped"
@@ -112,18 +116,19 @@ def test_running_the_job_twice_triages_once(app, fake_classifier, complaint_payl
 
 
 def test_a_row_for_a_complaint_no_longer_pending_is_closed_without_work(
-    app, fake_classifier, complaint_payload
+    app, held_jobs, fake_classifier, complaint_payload
 ):
     complaint, row = submit(complaint_payload)
     complaint.state = "needs_review"  # a supervisor got there first
     db.session.commit()
     assert triage_outbox_job(row.id) == "skipped"
     assert fake_classifier.calls == 0
-    assert db.session.get(OutboxJob, row.id).done_at is not None
+    db.session.refresh(row)
+    assert row.done_at is not None
     assert triage_outbox_job(999_999) == "skipped"  # a row that does not exist
 
 
-def test_two_concurrent_deliveries_triage_once(app, complaint_payload):
+def test_two_concurrent_deliveries_triage_once(app, held_jobs, complaint_payload):
     """Two workers get the same job at once: the row lock (PostgreSQL FOR UPDATE, SQLite
     BEGIN IMMEDIATE) lets one do the work and the other find the row done."""
 
@@ -198,15 +203,20 @@ def test_intake_succeeds_while_redis_is_down_and_the_sweep_finishes_later(
         assert left_received(row.complaint_id) == 1
 
 
-def test_sweep_leaves_recent_and_done_rows_alone(app, fake_classifier, complaint_payload):
+def test_sweep_leaves_recent_and_done_rows_alone(
+    app, held_jobs, fake_classifier, complaint_payload
+):
     _, done = submit(complaint_payload)
     triage_outbox_job(done.id)
     _, recent = submit(complaint_payload)
-    recent.enqueued_at = db.session.get(OutboxJob, done.id).done_at  # handed over just now
+    db.session.refresh(done)
+    recent.enqueued_at = done.done_at  # handed over just now
     db.session.commit()
+    held_jobs.release()
     assert sweep_outbox() == 0  # default stale time (300 s) not reached
     assert sweep_outbox(stale_seconds=0) == 1
-    assert db.session.get(OutboxJob, recent.id).done_at is not None
+    db.session.refresh(recent)
+    assert recent.done_at is not None
     assert fake_classifier.calls == 2
 
 
@@ -222,7 +232,7 @@ def _db_blip(*_args, **_kwargs):
 
 
 def test_a_database_blip_raises_transient_error_for_rq_to_retry(
-    app, fake_classifier, complaint_payload, monkeypatch
+    app, held_jobs, fake_classifier, complaint_payload, monkeypatch
 ):
     complaint, row = submit(complaint_payload)
     monkeypatch.setattr("hotline.complaints.triage.auto_triage", _db_blip)
@@ -289,8 +299,9 @@ def test_worker_command_refuses_without_redis(app):
     assert "REDIS_URL is not set" in result.output
 
 
-def test_sweep_command_reports_how_many(app, fake_classifier, complaint_payload):
+def test_sweep_command_reports_how_many(app, held_jobs, fake_classifier, complaint_payload):
     submit(complaint_payload)
+    held_jobs.release()
     result = app.test_cli_runner().invoke(args=["sweep", "--stale-seconds", "0"])
     assert result.exit_code == 0, result.output
     assert "re-dispatched 1" in result.output

@@ -32,11 +32,12 @@ from hotline.jobs import (
     QUEUE_DEFAULT,
     QUEUE_TRIAGE,
     QUEUES,
-    _enqueue,
+    enqueue,
     _still_in_flight,
     get_redis,
     sweep_outbox,
 )
+from hotline.jobs.dispatch import Owed
 from tests.conftest import ROOT, FakeClassifier, service_required
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
@@ -391,7 +392,7 @@ def _chaos(chaos_app, database_url, redis_server: PrivateRedis, workers: Workers
     stuck = outbox_rows([during[0]])[0]
     lock = RowLock(database_url, stuck.complaint_id)
     try:
-        _enqueue(conn, stuck.id, stuck.job, stuck.complaint_id)  # no database write needed
+        enqueue(conn, Owed(stuck.id, stuck.job, stuck.complaint_id))  # no database write needed
         wait_until(
             lambda: Job.fetch(stuck.rq_job_id, connection=conn).get_status() == JobStatus.STARTED,
             60,

@@ -310,7 +310,7 @@ def test_supervisor_pause_resume_reassign_split(client, make_user, login_as):
     assert "Đã tách thành" in client.get(url).get_data(as_text=True)
 
 
-def test_outbox_page_for_admins(client, make_user, login_as):
+def test_outbox_page_for_admins(client, held_jobs, make_user, login_as):
     from hotline.complaints.models import OutboxJob
 
     complaint = make_item("assigned")

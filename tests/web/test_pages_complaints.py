@@ -18,7 +18,7 @@ def supervisor(make_user):
 
 
 @pytest.fixture
-def make_complaint(app, supervisor):
+def make_complaint(app, supervisor, held_jobs):
     """make_complaint(agency="SXD", kind=..., channel=..., confidential=...) -> Complaint."""
 
     def _make(

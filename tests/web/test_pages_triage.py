@@ -18,7 +18,7 @@ def hidden_csrf(html: str) -> str:
 
 
 @pytest.fixture
-def waiting(app, fake_classifier):
+def waiting(app, fake_classifier, held_jobs):
     """Two items waiting for a person: an unsure model verdict, then a fresh one (received)."""
     from datetime import timedelta
 

@@ -120,7 +120,6 @@ def act(code: str, action: str):
             status=exc.http_status,
             errors={"_": exc.detail, **exc.errors},
         )
-    handling.dispatch_owed(*ids)
     flash(DONE_MESSAGES[action], "success")
     complaint = db.session.get(Complaint, ids[0])
     # After a return or reassignment agency staff may no longer see the item: back to the list.

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest as WerkzeugBadRequest
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from hotline.complaints.intake import parse_intake, submit_and_dispatch
+from hotline.complaints.intake import parse_intake, submit_complaint
 from hotline.complaints.lookup import find_for_citizen, public_view
 from hotline.complaints.models import Complaint
 from hotline.complaints.triage import manual_triage
@@ -63,7 +63,7 @@ def create_complaint():
             )
     data = parse_intake(payload)
     actor = current_user if current_user.is_authenticated else None
-    result = submit_and_dispatch(data, actor=actor, idempotency_key=key)
+    result = submit_complaint(data, actor=actor, idempotency_key=key)
     complaint = result.complaint
     body = {
         "tracking_code": complaint.tracking_code,

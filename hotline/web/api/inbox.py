@@ -275,7 +275,6 @@ def complaint_action(code: str):
         raise Forbidden("Tài khoản của bạn không có quyền thực hiện thao tác này.")
     _perform(action, complaint, payload)
     db.session.commit()
-    handling.dispatch_owed(complaint.id)
     complaint = db.session.get(Complaint, complaint.id)
     if current_user.role == "agency_staff" and complaint.agency_id != current_user.agency_id:
         return jsonify({"tracking_code": complaint.tracking_code, "state": complaint.state})
@@ -306,6 +305,5 @@ def complaint_feedback(code: str):
     else:
         raise BadRequest("Thao tác không hợp lệ.", {"action": 'Dùng "rate" hoặc "reopen".'})
     db.session.commit()
-    handling.dispatch_owed(complaint.id)
     complaint = db.session.get(Complaint, complaint.id)
     return jsonify({**public_view(complaint), "rating": complaint.rating})

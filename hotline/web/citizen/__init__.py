@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from hotline.complaints.attachments import attachment_path
 from hotline.complaints.feedback import feedback_state, rate, reopen
-from hotline.complaints.handling import dispatch_owed
 from hotline.complaints.lookup import find_for_citizen
 from hotline.complaints.models import Attachment, Complaint
 from hotline.errors import InvalidTransition, NotFound, ValidationError
@@ -101,7 +100,6 @@ def reopen_item(code: str):
         db.session.commit()
     except (ValidationError, InvalidTransition) as exc:
         return _refused(complaint, factor, "reopen", exc)
-    dispatch_owed(complaint.id)
     return _back(
         complaint.tracking_code,
         factor,

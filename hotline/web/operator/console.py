@@ -10,7 +10,7 @@ from hotline.complaints.intake import (
     IdempotencyConflict,
     normalise_phone,
     parse_intake,
-    submit_and_dispatch,
+    submit_complaint,
 )
 from hotline.complaints.models import Complaint
 from hotline.complaints.workflow import STATE_LABELS
@@ -60,7 +60,7 @@ def console_save():
         return _render(form, [], status=400)
     key = clean_idempotency_key(form.idempotency_key.data, "console")
     try:
-        result = submit_and_dispatch(
+        result = submit_complaint(
             parse_intake(form.to_payload()), actor=current_user, idempotency_key=key
         )
     except ValidationError as exc:

@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 
-from hotline.complaints.intake import IdempotencyConflict, parse_intake, submit_and_dispatch
+from hotline.complaints.intake import IdempotencyConflict, parse_intake, submit_complaint
 from hotline.complaints.lookup import find_for_citizen, public_view
 from hotline.errors import NotFound, ValidationError
 from hotline.extensions import limiter
@@ -64,7 +64,7 @@ def submit():
         return render_template("public/index.html", form=form, errors=[]), 400
     key = clean_idempotency_key(form.idempotency_key.data, "web")
     try:
-        result = submit_and_dispatch(parse_intake(form.to_payload()), idempotency_key=key)
+        result = submit_complaint(parse_intake(form.to_payload()), idempotency_key=key)
     except ValidationError as exc:
         general = apply_errors(form, exc.errors)
         return render_template("public/index.html", form=form, errors=general), 422
