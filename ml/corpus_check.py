@@ -8,22 +8,8 @@ import sys
 import unicodedata
 from pathlib import Path
 
-FIELDS = (
-    "land",
-    "compensation",
-    "investment",
-    "construction",
-    "environment",
-    "traffic",
-    "urban_services",
-    "social",
-    "health",
-    "education",
-    "public_order",
-    "admin_procedure",
-    "other",
-)
-KINDS = ("phan_anh", "kien_nghi", "khieu_nai", "to_cao", "hoi_dap")
+from ml.labels import FIELDS, KINDS
+
 NEAR_DUPLICATE = 0.85
 
 

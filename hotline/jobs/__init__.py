@@ -1,4 +1,4 @@
-"""The only package that touches RQ: queue names, enqueueing, the sweeper; dispatch.py hands rows over.
+"""The only package that touches RQ: queues, enqueueing, the sweeper; dispatch.py hands rows over.
 
 The database is the source of truth: an OutboxJob row that is not done is owed, whatever Redis
 remembers. ``dispatch`` hands new rows over after the commit that wrote them (hooked by create_app);
@@ -21,12 +21,11 @@ from rq import Queue, Retry, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import or_, select
-from sqlalchemy.exc import StatementError
 
 from hotline.clock import utcnow
 from hotline.complaints.models import OutboxJob
-from hotline.jobs.dispatch import Owed, dispatcher_for
 from hotline.extensions import db
+from hotline.jobs.dispatch import Owed, dispatcher_for
 
 log = logging.getLogger(__name__)
 

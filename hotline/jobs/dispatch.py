@@ -185,7 +185,6 @@ class InlineRunner:
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
-        self._busy = threading.local()
 
     def submit(self, items: list[Owed]) -> None:
         if not self.threaded:

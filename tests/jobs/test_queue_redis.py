@@ -32,8 +32,8 @@ from hotline.jobs import (
     QUEUE_DEFAULT,
     QUEUE_TRIAGE,
     QUEUES,
-    enqueue,
     _still_in_flight,
+    enqueue,
     get_redis,
     sweep_outbox,
 )
