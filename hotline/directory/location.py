@@ -246,6 +246,8 @@ class LocationMatcher:
             )
 
         pair = tuple(words[i : i + 2])
+        if len(pair) < 2:  # the last word: a 1-tuple here would be taken for a 2-word prefix
+            pair = ()
         if pair in TOWNSHIP_PREFIXES and spelled(2):
             return 2, "township"
         if pair in DISTRICT_PREFIXES and spelled(2):

@@ -126,3 +126,10 @@ def test_matching_never_queries_the_database(app):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert statements == []
+
+
+@pytest.mark.parametrize("text", ["Đường hư hỏng nặng ở tt", "Khói bụi từ nhà máy trong huyện"])
+def test_a_prefix_as_the_last_word_is_no_error(app, text):
+    # A one-word prefix ending the text once made the two-word check read past the end.
+    result = resolve_location(None, None, text)
+    assert result.source == "unresolved"
